@@ -1,0 +1,65 @@
+/**
+ * The check role: small objects, each answering one question about the restored state. A check's
+ * failure is a result (status "fail" with findings); only a broken harness or sandbox throws.
+ */
+import type { Clock } from '../clock.ts';
+import type { HashPool } from '../manifest/hash-pool.ts';
+import type { Sandbox } from '../sandboxes/sandbox.ts';
+
+/** verify: is the data intact; ready: does the restored system answer. RTO ends when "ready" passes. */
+export type CheckPhase = 'verify' | 'ready';
+export type CheckStatus = 'pass' | 'fail' | 'error';
+
+export interface Finding {
+  /** What kind of problem: missing, changed, extra, exit-code, output, timeout ... */
+  rule: string;
+  /** The file or the thing it is about. */
+  subject?: string;
+  message: string;
+  expected?: unknown;
+  actual?: unknown;
+}
+
+export interface CheckResult {
+  kind: string;
+  name: string;
+  phase: CheckPhase;
+  status: CheckStatus;
+  /** One line for the console and the report. */
+  summary: string;
+  /** A capped sample of the findings; findingCount has them all. */
+  findings: Finding[];
+  findingCount: number;
+  durationMs: number;
+  /** Check-specific figures (files verified, attempts, ...). */
+  details?: Record<string, unknown>;
+  /** The last lines of the sandbox's log, when a readiness check failed. */
+  logTail?: string;
+}
+
+export interface CheckContext {
+  sandbox: Sandbox;
+  pool: HashPool;
+  clock: Clock;
+  signal: AbortSignal;
+  onProgress(progress: { files: number; bytes: number }): void;
+}
+
+export interface Check {
+  readonly kind: string;
+  readonly name: string;
+  readonly phase: CheckPhase;
+  run(context: CheckContext): Promise<CheckResult>;
+}
+
+export const MAX_FINDINGS_KEPT = 200;
+
+/** Collects findings, keeping a capped sample and the full count. */
+export class FindingList {
+  readonly sample: Finding[] = [];
+  count = 0;
+  add(finding: Finding): void {
+    this.count++;
+    if (this.sample.length < MAX_FINDINGS_KEPT) this.sample.push(finding);
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * command: a command run inside the sandbox must exit as expected and print what is expected.
+ * With `until`, it is retried until it passes or the deadline comes: a readiness probe.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CommandCheckSpec } from '../scenario/schema.ts';
+import type { ExecResult } from '../sandboxes/sandbox.ts';
+import { formatDuration } from '../units.ts';
+import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { textMatcher } from './text-match.ts';
+
+const OUTPUT_SHOWN = 2000;
+
+export class CommandCheck implements Check {
+  readonly kind = 'command';
+  readonly phase = 'ready';
+  readonly name: string;
+  private readonly spec: CommandCheckSpec;
+
+  constructor(spec: CommandCheckSpec) {
+    this.spec = spec;
+    this.name = spec.name ?? spec.run;
+  }
+
+  async run(context: CheckContext): Promise<CheckResult> {
+    const started = context.clock.monotonic();
+    const deadline = started + (this.spec.until ?? 0);
+    let attempts = 0;
+    let findings: Finding[];
+    let last: ExecResult;
+    for (;;) {
+      attempts++;
+      last = await context.sandbox.exec(this.spec.run, { timeoutMs: this.spec.timeout, signal: context.signal });
+      findings = this.judge(last);
+      if (findings.length === 0 || context.clock.monotonic() + this.spec.interval > deadline) break;
+      await sleep(this.spec.interval, undefined, { signal: context.signal });
+    }
+    const ok = findings.length === 0;
+    const waited = this.spec.until ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(context.clock.monotonic() - started)}` : '';
+    return {
+      kind: this.kind,
+      name: this.name,
+      phase: this.phase,
+      status: ok ? 'pass' : 'fail',
+      summary: ok ? `passed${waited}` : `${findings.map((f) => f.message).join('; ')}${waited}`,
+      findings,
+      findingCount: findings.length,
+      durationMs: context.clock.monotonic() - started,
+      details: { attempts, exitCode: last.exitCode, stdout: tail(last.stdout), stderr: tail(last.stderr) },
+      logTail: ok ? undefined : (await context.sandbox.logTail(20)) || undefined,
+    };
+  }
+
+  private judge(result: ExecResult): Finding[] {
+    const findings: Finding[] = [];
+    if (result.timedOut) {
+      findings.push({ rule: 'timeout', message: `did not finish within ${formatDuration(this.spec.timeout)}` });
+      return findings;
+    }
+    if (result.exitCode !== this.spec.exit) {
+      findings.push({ rule: 'exit-code', message: `exited ${result.exitCode}, expected ${this.spec.exit}`, expected: this.spec.exit, actual: result.exitCode });
+    }
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const pattern = this.spec[stream];
+      if (pattern === undefined) continue;
+      const matcher = textMatcher(pattern);
+      if (!matcher.test(result[stream])) {
+        findings.push({ rule: 'output', subject: stream, message: `${stream} ${matcher.failure}`, expected: pattern, actual: tail(result[stream]) });
+      }
+    }
+    return findings;
+  }
+}
+
+function tail(text: string): string {
+  return text.length > OUTPUT_SHOWN ? `...${text.slice(-OUTPUT_SHOWN)}` : text;
+}

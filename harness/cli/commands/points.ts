@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { loadScenario } from '../../scenario/load.ts';
+import { createSource } from '../../sources/index.ts';
+import { formatBytes, formatDuration } from '../../units.ts';
+
+export function registerPoints(program: Command): void {
+  program
+    .command('points')
+    .description("list the restore points of a scenario's backup, newest first, with their age against the RPO target")
+    .argument('<scenario>', 'a scenario file')
+    .option('--json', 'print JSON')
+    .action(async (file: string, flags: { json?: boolean }) => {
+      const scenario = await loadScenario(file);
+      const points = await createSource(scenario).points();
+      const now = Date.now();
+      const rpo = scenario.spec.targets.rpo;
+      const rows = points.map((p) => {
+        const ageMs = now - p.time.getTime();
+        return { id: p.id, time: p.time.toISOString(), ageMs, withinRpo: rpo === undefined ? undefined : ageMs <= rpo, sizeBytes: p.sizeBytes, location: p.location };
+      });
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(`${scenario.spec.name}: ${rows.length} restore point${rows.length === 1 ? '' : 's'}${rpo !== undefined ? `, RPO target ${formatDuration(rpo)}` : ''}\n`);
+      for (const row of rows) {
+        const verdict = row.withinRpo === undefined ? '' : row.withinRpo ? '  within RPO' : '  OLDER THAN RPO';
+        const size = row.sizeBytes !== undefined ? `  ${formatBytes(row.sizeBytes)}` : '';
+        process.stdout.write(`${row.id}  ${row.time}  ${formatDuration(row.ageMs)} old${verdict}${size}\n`);
+      }
+    });
+}

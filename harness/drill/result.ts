@@ -1,0 +1,48 @@
+/** What a drill produced: the content of result.json, the document every reporter works from. */
+import type { CheckResult } from '../checks/check.ts';
+import type { DriverName, Isolation } from '../sandboxes/sandbox.ts';
+
+export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
+export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'teardown';
+
+export const RESULT_SCHEMA = 'restore-drill/result@1';
+
+export interface PhaseRecord {
+  name: PhaseName;
+  status: 'passed' | 'failed' | 'skipped';
+  startedAt?: string;
+  durationMs: number;
+}
+
+export interface TargetMeasure {
+  targetMs?: number;
+  actualMs?: number;
+  ok?: boolean;
+  /** What was measured, in words, for the report. */
+  measured: string;
+}
+
+export interface DrillResult {
+  schema: typeof RESULT_SCHEMA;
+  runId: string;
+  scenario: { name: string; system?: string; file: string; digest: string };
+  verdict: Verdict;
+  /** One line saying why the verdict is what it is. */
+  reason: string;
+  startedAt: string;
+  endedAt: string;
+  restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string };
+  restored?: { files: number; bytes: number };
+  rpo: TargetMeasure;
+  rto: TargetMeasure;
+  phases: PhaseRecord[];
+  checks: CheckResult[];
+  sandbox?: { driver: DriverName; isolation: Isolation; description: Record<string, string> };
+  error?: { code: string; kind: string; message: string };
+  host: { hostname: string; user: string; platform: string };
+  tools: Record<string, string>;
+  /** Where result.json and the other outputs of this drill are. */
+  resultsDir: string;
+  /** Things the harness did on the side (leftovers removed, fallbacks taken). */
+  notes: string[];
+}

@@ -1,0 +1,81 @@
+/**
+ * Typed errors. Each has a stable `code` and a message that tells a hospital IT person what to do next.
+ * `kind` decides the verdict a drill gets when the error ends it:
+ *  - "backup": the backup itself did not restore (FAIL),
+ *  - "infrastructure": the harness, the host or the sandbox failed (ERROR),
+ *  - "input": the scenario or the command line is wrong (exit 64/65, no drill runs).
+ */
+export type ErrorKind = 'backup' | 'infrastructure' | 'input';
+
+export class DrillError extends Error {
+  readonly code: string;
+  readonly kind: ErrorKind;
+  constructor(code: string, kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.kind = kind;
+  }
+}
+
+/** A scenario file that cannot be used: names the file, line, column and field. */
+export class ScenarioError extends DrillError {
+  readonly problems: ScenarioProblem[];
+  constructor(problems: ScenarioProblem[]) {
+    super('SCENARIO_INVALID', 'input', problems.map(formatProblem).join('\n'));
+    this.problems = problems;
+  }
+}
+
+export interface ScenarioProblem {
+  file: string;
+  line: number;
+  column: number;
+  field: string;
+  message: string;
+}
+
+export function formatProblem(p: ScenarioProblem): string {
+  const where = `${p.file}:${p.line}:${p.column}`;
+  return p.field ? `${where} ${p.field}: ${p.message}` : `${where} ${p.message}`;
+}
+
+/** Wrong command-line usage (exit 64). */
+export class UsageError extends DrillError {
+  constructor(message: string) {
+    super('USAGE', 'input', message);
+  }
+}
+
+/** A secret named by the scenario is not available. Checked before anything starts. */
+export class MissingSecretError extends DrillError {
+  constructor(what: string, hint: string) {
+    super('SECRET_MISSING', 'infrastructure', `${what} is not available. ${hint}`);
+  }
+}
+
+/** The backup could not be read or restored: the backup is at fault. */
+export class BackupError extends DrillError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, 'backup', message, options);
+  }
+}
+
+/** The sandbox, the host or a tool failed: not the backup's fault. */
+export class InfrastructureError extends DrillError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, 'infrastructure', message, options);
+  }
+}
+
+/** The run was interrupted (Ctrl-C, SIGTERM). */
+export class InterruptedError extends DrillError {
+  constructor(reason = 'the drill was interrupted') {
+    super('INTERRUPTED', 'infrastructure', reason);
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,93 @@
+/**
+ * Compares a restored tree with its manifest as two sorted streams (a merge join), hashing the files
+ * both sides have on the pool with a bounded number in flight: memory stays flat for millions of files.
+ */
+import { HashFileError, type HashPool } from './hash-pool.ts';
+import { readManifestSorted, type ManifestEntry } from './manifest-file.ts';
+import { comparePaths, walkSorted, type TreeEntry } from './walk.ts';
+
+export type DifferenceKind = 'missing' | 'changed' | 'extra' | 'unreadable';
+
+export interface Difference {
+  kind: DifferenceKind;
+  path: string;
+  expected?: { digest: string };
+  actual?: { digest?: string; size?: number };
+  message?: string;
+}
+
+export interface CompareOptions {
+  manifestFile: string;
+  manifestName?: string;
+  root: string;
+  pool: HashPool;
+  /** Whether files that the manifest does not list are a difference. */
+  extra: 'allow' | 'forbid';
+  onDifference(difference: Difference): void;
+  onProgress?(progress: { files: number; bytes: number }): void;
+  signal?: AbortSignal;
+}
+
+export interface CompareStats {
+  expectedFiles: number;
+  verifiedFiles: number;
+  verifiedBytes: number;
+  extraFiles: number;
+  differences: number;
+}
+
+export async function compareTree(options: CompareOptions): Promise<CompareStats> {
+  const stats: CompareStats = { expectedFiles: 0, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: 0 };
+  const report = (difference: Difference) => {
+    stats.differences++;
+    options.onDifference(difference);
+  };
+  const inFlight = new Set<Promise<void>>();
+  const verify = (expected: ManifestEntry, actual: TreeEntry) => {
+    const job = options.pool.hash(actual.absolute).then(
+      ({ digest, size }) => {
+        stats.verifiedFiles++;
+        stats.verifiedBytes += size;
+        options.onProgress?.({ files: stats.verifiedFiles, bytes: stats.verifiedBytes });
+        if (digest !== expected.digest) report({ kind: 'changed', path: expected.relative, expected: { digest: expected.digest }, actual: { digest, size } });
+      },
+      (err: unknown) => {
+        if (!(err instanceof HashFileError)) throw err;
+        report({ kind: 'unreadable', path: expected.relative, expected: { digest: expected.digest }, message: err.message });
+      },
+    );
+    const tracked = job.finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+
+  const manifest = readManifestSorted(options.manifestFile, options.manifestName)[Symbol.asyncIterator]();
+  const tree = walkSorted(options.root, { signal: options.signal })[Symbol.asyncIterator]();
+  let expected = await next(manifest);
+  let actual = await next(tree);
+  while (expected || actual) {
+    options.signal?.throwIfAborted();
+    const order = !expected ? 1 : !actual ? -1 : comparePaths(expected.relative, actual.relative);
+    if (order < 0) {
+      stats.expectedFiles++;
+      report({ kind: 'missing', path: expected!.relative, expected: { digest: expected!.digest } });
+      expected = await next(manifest);
+    } else if (order > 0) {
+      stats.extraFiles++;
+      if (options.extra === 'forbid') report({ kind: 'extra', path: actual!.relative });
+      actual = await next(tree);
+    } else {
+      stats.expectedFiles++;
+      verify(expected!, actual!);
+      if (inFlight.size >= options.pool.capacity * 4) await Promise.race(inFlight);
+      expected = await next(manifest);
+      actual = await next(tree);
+    }
+  }
+  await Promise.all(inFlight);
+  return stats;
+}
+
+async function next<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {
+  const result = await iterator.next();
+  return result.done ? undefined : result.value;
+}

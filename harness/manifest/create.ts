@@ -1,0 +1,39 @@
+/** Writes the manifest of a tree: sorted, in sha256sum format, hashed in parallel, written in order. */
+import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { HashPool, FileDigest } from './hash-pool.ts';
+import { formatManifestLine } from './manifest-file.ts';
+import { walkSorted } from './walk.ts';
+
+export interface ManifestStats {
+  files: number;
+  bytes: number;
+}
+
+export async function writeManifest(
+  root: string,
+  out: Writable,
+  pool: HashPool,
+  onProgress?: (stats: ManifestStats) => void,
+  signal?: AbortSignal,
+): Promise<ManifestStats> {
+  const stats: ManifestStats = { files: 0, bytes: 0 };
+  // Hashes finish out of order; a window of pending files keeps the output sorted.
+  const window: { relative: string; digest: Promise<FileDigest> }[] = [];
+  const flushHead = async () => {
+    const head = window.shift()!;
+    const { digest, size } = await head.digest;
+    stats.files++;
+    stats.bytes += size;
+    onProgress?.(stats);
+    if (!out.write(formatManifestLine(digest, head.relative))) await once(out, 'drain');
+  };
+  for await (const entry of walkSorted(root, { signal })) {
+    const digest = pool.hash(entry.absolute);
+    digest.catch(() => undefined); // awaited in order by flushHead
+    window.push({ relative: entry.relative, digest });
+    if (window.length >= pool.capacity * 4) await flushHead();
+  }
+  while (window.length > 0) await flushHead();
+  return stats;
+}

@@ -1,0 +1,123 @@
+/**
+ * SHA-256 of files on all cores: a pool of worker threads, each reading in fixed-size chunks and
+ * holding a few files at once so that reads overlap hashing.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { HashReply, HashRequest } from './hash-worker.ts';
+
+export interface FileDigest {
+  digest: string;
+  size: number;
+}
+
+export interface HashPoolOptions {
+  workers?: number;
+  /** Bytes read at a time per file. */
+  bufferSize?: number;
+  /** Files each worker holds at once. */
+  perWorker?: number;
+}
+
+export class HashFileError extends Error {
+  readonly code: string | undefined;
+  constructor(message: string, code?: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+interface Pending {
+  request: HashRequest;
+  resolve(value: FileDigest): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Map<number, Pending>;
+}
+
+export class HashPool {
+  readonly workers: number;
+  readonly bufferSize: number;
+  private readonly perWorker: number;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(options: HashPoolOptions = {}) {
+    this.workers = Math.max(1, options.workers ?? availableParallelism());
+    this.bufferSize = options.bufferSize ?? 1024 * 1024;
+    this.perWorker = Math.max(1, options.perWorker ?? 2);
+  }
+
+  /** How many files may usefully be in flight at once. */
+  get capacity(): number {
+    return this.workers * this.perWorker;
+  }
+
+  hash(path: string): Promise<FileDigest> {
+    if (this.closed) return Promise.reject(new Error('the hash pool is closed'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ request: { id: this.nextId++, path }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const failure = new Error('the hash pool was closed');
+    for (const pending of this.queue.splice(0)) pending.reject(failure);
+    await Promise.all(this.slots.splice(0).map(async (slot) => {
+      for (const pending of slot.busy.values()) pending.reject(failure);
+      await slot.worker.terminate();
+    }));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  private dispatch(): void {
+    while (this.queue.length > 0) {
+      const slot = this.freeSlot();
+      if (!slot) return;
+      const pending = this.queue.shift()!;
+      slot.busy.set(pending.request.id, pending);
+      slot.worker.postMessage(pending.request);
+    }
+  }
+
+  private freeSlot(): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (slot.busy.size < this.perWorker && (!best || slot.busy.size < best.busy.size)) best = slot;
+    }
+    if (best && best.busy.size === 0) return best;
+    if (this.slots.length < this.workers) return this.startWorker();
+    return best;
+  }
+
+  private startWorker(): Slot {
+    const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData: { bufferSize: this.bufferSize } });
+    const slot: Slot = { worker, busy: new Map() };
+    worker.on('message', (reply: HashReply) => {
+      const pending = slot.busy.get(reply.id);
+      if (!pending) return;
+      slot.busy.delete(reply.id);
+      if ('error' in reply) pending.reject(new HashFileError(reply.error, reply.code));
+      else pending.resolve({ digest: reply.digest, size: reply.size });
+      this.dispatch();
+    });
+    worker.on('error', (err) => {
+      for (const pending of slot.busy.values()) pending.reject(err);
+      slot.busy.clear();
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      this.dispatch();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * The operator's view: a live progress line while drills run (files and bytes restored and verified),
+ * then a verdict per scenario with what failed and where the results are.
+ */
+import path from 'node:path';
+import ora, { type Ora } from 'ora';
+import type { DrillResult, PhaseName, Verdict } from '../drill/result.ts';
+import { formatBytes, formatDuration } from '../units.ts';
+import type { Reporter } from './reporter.ts';
+
+export interface ConsoleReporterOptions {
+  out?: NodeJS.WriteStream;
+  /** Progress stream (stderr); a live spinner when it is a terminal, plain lines otherwise. */
+  progress?: NodeJS.WriteStream;
+}
+
+const VERDICT_MARK: Record<Verdict, string> = { PASS: '✔ PASS', FAIL: '✘ FAIL', LATE: '⚠ LATE', ERROR: '✘ ERROR' };
+
+export function consoleReporter(options: ConsoleReporterOptions = {}): Reporter {
+  const out = options.out ?? process.stdout;
+  const progressStream = options.progress ?? process.stderr;
+  const live = Boolean(progressStream.isTTY) && !process.env.CI;
+  const running = new Map<string, string>();
+  let spinner: Ora | undefined;
+  let lastPlainLine = 0;
+
+  const refresh = () => {
+    if (!spinner) return;
+    spinner.text = [...running.entries()].map(([name, state]) => `${name}: ${state}`).join('  |  ');
+  };
+  const print = (text: string) => {
+    if (spinner?.isSpinning) {
+      spinner.clear();
+      out.write(text + '\n');
+      spinner.render();
+    } else out.write(text + '\n');
+  };
+  const setState = (scenario: string, state: string, plain: boolean) => {
+    running.set(scenario, state);
+    if (live) refresh();
+    else if (plain) progressStream.write(`  ${scenario}: ${state}\n`);
+  };
+
+  return {
+    name: 'console',
+    'run:start': ({ scenarios, sandbox }) => {
+      out.write(`restore-drill: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'}, ${sandbox} sandbox\n`);
+      if (live) spinner = ora({ stream: progressStream, discardStdin: false }).start();
+    },
+    note: ({ message }) => print(`  note: ${message}`),
+    'drill:start': ({ drill }) => setState(drill.scenario, 'starting', true),
+    'phase:start': ({ drill, phase }) => setState(drill.scenario, PHASE_WORDS[phase], true),
+    progress: ({ drill, phase, files, bytes }) => {
+      setState(drill.scenario, `${PHASE_WORDS[phase]} ${files} files, ${formatBytes(bytes)}`, false);
+      const now = Date.now();
+      if (!live && now - lastPlainLine > 5000) {
+        lastPlainLine = now;
+        progressStream.write(`  ${drill.scenario}: ${PHASE_WORDS[phase]} ${files} files, ${formatBytes(bytes)}\n`);
+      }
+    },
+    'drill:end': ({ drill, result }) => {
+      running.delete(drill.scenario);
+      refresh();
+      print(describeResult(result));
+    },
+    'run:end': ({ results, exitCode }) => {
+      spinner?.stop();
+      const counts = new Map<Verdict, number>();
+      for (const r of results) counts.set(r.verdict, (counts.get(r.verdict) ?? 0) + 1);
+      const summary = (['PASS', 'FAIL', 'LATE', 'ERROR'] as Verdict[]).map((v) => `${counts.get(v) ?? 0} ${v}`).join(', ');
+      out.write(`\n${summary} (exit code ${exitCode})\n`);
+    },
+  };
+}
+
+const PHASE_WORDS: Record<PhaseName, string> = {
+  select: 'choosing the restore point',
+  provision: 'preparing the sandbox',
+  restore: 'restoring',
+  verify: 'verifying',
+  ready: 'checking readiness',
+  teardown: 'removing the sandbox',
+};
+
+export function describeResult(result: DrillResult): string {
+  const title = result.scenario.system ? `${result.scenario.name} (${result.scenario.system})` : result.scenario.name;
+  const lines = [`${VERDICT_MARK[result.verdict]}  ${title}: ${result.reason}`];
+  if (result.restorePoint) {
+    const age = result.rpo.actualMs !== undefined ? `, ${formatDuration(result.rpo.actualMs)} old` : '';
+    const target = result.rpo.targetMs !== undefined ? ` (RPO target ${formatDuration(result.rpo.targetMs)})` : '';
+    lines.push(`    restore point ${result.restorePoint.id} from ${result.restorePoint.time}${age}${target}`);
+  }
+  if (result.rto.actualMs !== undefined) {
+    const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';
+    lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}`);
+  }
+  for (const check of result.checks) {
+    const mark = check.status === 'pass' ? '✔' : '✘';
+    lines.push(`    ${mark} ${check.kind}: ${check.name}: ${check.summary}`);
+    if (check.status !== 'pass') {
+      for (const finding of check.findings.slice(0, 10)) lines.push(`        - ${finding.message}`);
+      if (check.findingCount > 10) lines.push(`        ... and ${check.findingCount - 10} more (see result.json)`);
+    }
+  }
+  if (result.sandbox && !result.sandbox.isolation.networkIsolated) lines.push(`    warning: the sandbox was not cut off from the network`);
+  lines.push(`    results: ${path.relative(process.cwd(), result.resultsDir) || result.resultsDir}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,75 @@
+/**
+ * The sandbox role: a throwaway place to restore into. The drill core talks only to this interface;
+ * drivers (local, docker) live beside it and a fake serves the unit tests.
+ */
+import type { SandboxSpec } from '../scenario/schema.ts';
+
+export type DriverName = 'local' | 'docker';
+
+export interface Isolation {
+  /** True when commands in the sandbox cannot reach any network. */
+  networkIsolated: boolean;
+  /** The network the sandbox has: "none", or a named internal network. */
+  network: string;
+  /** How the backup is protected from writes: "read-only mount", or "harness opens it read-only". */
+  backupProtection: string;
+  /** Plain-language notes for the report (what could not be enforced on this host, and why). */
+  notes: string[];
+}
+
+export interface ExecOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Extra environment (secrets among them): passed to the command, never logged. */
+  env?: Record<string, string>;
+  /** Working directory inside the sandbox; defaults to the restore folder. */
+  cwd?: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  timedOut: boolean;
+}
+
+export interface Sandbox extends AsyncDisposable {
+  readonly driver: DriverName;
+  readonly isolation: Isolation;
+  /** Details for results: image and digest, container id, root folder. */
+  readonly description: Record<string, string>;
+  /** Where restored data lives, as commands inside the sandbox see it. */
+  readonly restoreDir: string;
+  /** The same folder as this process sees it, for streaming restores and hashing. */
+  readonly hostRestoreDir: string;
+  /** Where a backup path of this host appears inside the sandbox (mounted read-only). */
+  backupPath(hostPath: string): string;
+  /** Runs a shell command inside the sandbox. A non-zero exit is a result, not an exception. */
+  exec(command: string, options: ExecOptions): Promise<ExecResult>;
+  /** The last lines of the sandbox's own log (a service's output), for failed readiness checks. */
+  logTail(lines: number): Promise<string>;
+  /** Removes everything the sandbox made. Safe to call more than once. */
+  dispose(): Promise<void>;
+}
+
+export interface ProvisionRequest {
+  spec: SandboxSpec;
+  /** Host paths of the backup, to be made visible read-only. */
+  backupPaths: string[];
+  /** Scenario name and run id, for labels and leftovers. */
+  scenario: string;
+  runId: string;
+  /** Folder for the sandbox's logs (results/<scenario>/<run>/logs). */
+  logDir: string;
+  signal?: AbortSignal;
+}
+
+export interface SandboxDriver {
+  readonly name: DriverName;
+  /** Whether this driver can work on this host, and if not, why. */
+  available(): Promise<{ ok: boolean; reason?: string }>;
+  /** Removes what crashed runs left behind; returns a line per thing removed. */
+  removeLeftovers(): Promise<string[]>;
+  provision(request: ProvisionRequest): Promise<Sandbox>;
+}

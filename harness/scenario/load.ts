@@ -1,0 +1,129 @@
+/** Reads a scenario file: YAML with positions kept, validated by the schema, errors as file:line:col field. */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { ScenarioError, type ScenarioProblem } from '../errors.ts';
+import { scenarioSchema, type ScenarioSpec } from './schema.ts';
+
+export type FieldPath = readonly (string | number)[];
+
+export interface Scenario {
+  /** Absolute path of the scenario file. */
+  readonly file: string;
+  /** The path as the user knows it (relative to the working directory). */
+  readonly displayPath: string;
+  /** sha256 of the file's bytes, recorded in results. */
+  readonly digest: string;
+  readonly spec: ScenarioSpec;
+  /** Resolves a path written in the scenario against the scenario's folder. */
+  resolve(relative: string): string;
+  /** A problem about a field, positioned at that field in the file. */
+  problemAt(field: FieldPath, message: string, atKey?: boolean): ScenarioProblem;
+}
+
+export async function loadScenario(file: string): Promise<Scenario> {
+  const absolute = path.resolve(file);
+  const displayPath = path.relative(process.cwd(), absolute) || absolute;
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(absolute);
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(err);
+    throw new ScenarioError([{ file: displayPath, line: 1, column: 1, field: '', message: `cannot read the scenario: ${reason}` }]);
+  }
+  return parseScenario(bytes.toString('utf8'), absolute, displayPath, digestOf(bytes));
+}
+
+export function parseScenario(text: string, absolute: string, displayPath = absolute, digest = digestOf(Buffer.from(text))): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => lineCounter.linePos(offset);
+  const problemAt = (field: FieldPath, message: string, atKey = false): ScenarioProblem => {
+    const { line, col } = at(offsetOf(doc, field, atKey));
+    return { file: displayPath, line, column: col, field: formatField(field), message };
+  };
+
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((e) => {
+        const { line, col } = at(e.pos[0]);
+        return { file: displayPath, line, column: col, field: '', message: `YAML: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+  const parsed = scenarioSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    throw new ScenarioError(parsed.error.issues.flatMap((issue) => problemsOf(issue, problemAt)));
+  }
+  const dir = path.dirname(absolute);
+  return {
+    file: absolute,
+    displayPath,
+    digest,
+    spec: parsed.data,
+    resolve: (relative) => path.resolve(dir, relative),
+    problemAt,
+  };
+}
+
+function problemsOf(issue: z.core.$ZodIssue, problemAt: (f: FieldPath, m: string, atKey?: boolean) => ScenarioProblem): ScenarioProblem[] {
+  const field = issue.path as (string | number)[];
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => problemAt([...field, key], `unknown field (check its spelling)`, true));
+  }
+  return [problemAt(field, describeIssue(issue))];
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') {
+    if (issue.input === undefined) return `is required (expected ${issue.expected})`;
+    return `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'a list' : typeof issue.input}`;
+  }
+  if (issue.code === 'invalid_value' && issue.values.length > 0) {
+    return `expected one of: ${issue.values.map(String).join(', ')}`;
+  }
+  return issue.message;
+}
+
+/** The source offset of the deepest node along the path that exists (the key for a missing leaf). */
+function offsetOf(doc: Document, field: FieldPath, atKey: boolean): number {
+  let node: unknown = doc.contents;
+  let offset = rangeStart(node) ?? 0;
+  for (const key of field) {
+    if (!isMap(node) && !(node && typeof node === 'object' && 'items' in node)) break;
+    const items = (node as { items: unknown[] }).items;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === key);
+      if (!pair) break;
+      offset = rangeStart(pair.key) ?? offset;
+      if (atKey && key === field[field.length - 1]) break;
+      node = pair.value;
+      offset = rangeStart(node) ?? offset;
+    } else {
+      const item = typeof key === 'number' ? items[key] : undefined;
+      if (item === undefined) break;
+      node = item;
+      offset = rangeStart(node) ?? offset;
+    }
+  }
+  return offset;
+}
+
+function rangeStart(node: unknown): number | undefined {
+  const range = (node as { range?: [number, number, number] } | null)?.range;
+  return range?.[0];
+}
+
+function formatField(field: FieldPath): string {
+  return field.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${key}` : key), '');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
+
+function digestOf(bytes: Buffer): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}

@@ -1,0 +1,132 @@
+/**
+ * The scenario schema: the single source of truth for what a scenario file may say.
+ * Objects are strict (a misspelt key is an error), defaults are written here, and the types the
+ * rest of the harness uses are derived from it.
+ */
+import { z } from 'zod';
+import { parseDuration, parseSize } from '../units.ts';
+
+const duration = z.string({ error: 'expected a duration like 30m or 2h' }).transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 30m or 2h, got '${text}'` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const size = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  const bytes = typeof value === 'number' ? value : parseSize(value);
+  if (bytes === undefined || bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like 512m or 2g, got '${value}'` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+const timestamp = z.union([z.date(), z.string()]).transform((value, ctx) => {
+  const date = value instanceof Date ? value : new Date(value);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: `expected a time like 2026-11-01T03:00:00+09:00, got '${String(value)}'` });
+    return z.NEVER;
+  }
+  return date;
+});
+
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
+
+/** Secrets are referenced (an environment variable, a file), never written in the scenario. */
+export const secretRefSchema = z
+  .strictObject({
+    env: envName.optional(),
+    file: z.string().min(1).optional(),
+    value: z.never({ error: 'write env (a variable name) or file (a path), never the secret itself' }).optional(),
+  })
+  .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'expected exactly one of env or file');
+
+const pathSource = {
+  path: z.string().min(1, 'expected a path (a file, a folder or a glob pattern)'),
+  time: timestamp.optional(),
+};
+
+export const directorySourceSchema = z.strictObject({ kind: z.literal('directory'), ...pathSource });
+export const tarSourceSchema = z.strictObject({ kind: z.literal('tar'), ...pathSource });
+
+export const sourceSchema = z.discriminatedUnion('kind', [directorySourceSchema, tarSourceSchema], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'expected kind to be one of: directory, tar' : undefined,
+});
+
+export const sandboxSchema = z.strictObject({
+  image: z.string().min(1).default('restore-drill/base:latest'),
+  /** "none", or the name of an internal network the scenario owns; never the host's. */
+  network: z
+    .string()
+    .refine((n) => n !== 'host' && n !== 'bridge', "the host's network is never used; write none or an internal network name")
+    .default('none'),
+  cpus: z.number().positive().max(64).default(1),
+  memory: size.default(1024 ** 3),
+  pids: z.number().int().positive().default(512),
+  /** Size of the restore area, for drivers that use a tmpfs or volume. */
+  restore_size: size.optional(),
+});
+
+export const restoreStepSchema = z.strictObject({
+  run: z.string().min(1),
+  timeout: duration.default(10 * 60_000),
+});
+
+export const filesCheckSchema = z.strictObject({
+  manifest: z.string().min(1, 'expected the path of a sha256sum-format manifest'),
+  extra: z.enum(['allow', 'forbid']).default('forbid'),
+  /** Folder inside the restore root that the manifest describes. */
+  path: z.string().default('.'),
+});
+
+const textMatch = z.string().min(1);
+
+export const commandCheckSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  run: z.string().min(1),
+  exit: z.number().int().min(0).max(255).default(0),
+  /** Text the output must contain, or /a regular expression/. */
+  stdout: textMatch.optional(),
+  stderr: textMatch.optional(),
+  timeout: duration.default(30_000),
+  /** Retry until this much time has passed since the check began (readiness). */
+  until: duration.optional(),
+  interval: duration.default(1000),
+});
+
+export const expectSchema = z.strictObject({
+  files: filesCheckSchema.optional(),
+  command: z.array(commandCheckSchema).optional(),
+});
+
+export const targetsSchema = z.strictObject({
+  rto: duration.optional(),
+  rpo: duration.optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a short name of lower-case letters, digits, dot, dash or underscore (it names the results folder)'),
+  system: z.string().optional(),
+  description: z.string().optional(),
+  source: sourceSchema,
+  sandbox: sandboxSchema.default(sandboxSchema.parse({})),
+  /** Secrets given to every command in the sandbox as environment variables, by name. */
+  secrets: z.record(envName, secretRefSchema).default({}),
+  restore: z.array(restoreStepSchema).default([]),
+  expect: expectSchema.default({}),
+  targets: targetsSchema.default({}),
+});
+
+export type ScenarioSpec = z.infer<typeof scenarioSchema>;
+export type SecretRef = z.infer<typeof secretRefSchema>;
+export type SourceSpec = z.infer<typeof sourceSchema>;
+export type SandboxSpec = z.infer<typeof sandboxSchema>;
+export type FilesCheckSpec = z.infer<typeof filesCheckSchema>;
+export type CommandCheckSpec = z.infer<typeof commandCheckSchema>;
+export type RestoreStepSpec = z.infer<typeof restoreStepSchema>;

@@ -1,0 +1,79 @@
+/** A tar archive per restore point: .tar, .tar.gz/.tgz, and .tar.zst where this Node has zstd. */
+import { createReadStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import * as tar from 'tar';
+import { BackupError, InfrastructureError, errorMessage } from '../errors.ts';
+import { landsInside, pointsFromPaths } from './points-from-paths.ts';
+import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
+
+export interface TarSourceOptions {
+  path: string;
+  time?: Date;
+}
+
+const ZSTD = /\.(tar\.zst|tzst)$/i;
+
+export function zstdSupported(): boolean {
+  return typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
+}
+
+export class TarSource implements BackupSource {
+  readonly kind = 'tar';
+  readonly backupPaths: string[];
+  private readonly options: TarSourceOptions;
+
+  constructor(options: TarSourceOptions) {
+    this.options = options;
+    this.backupPaths = [path.dirname(options.path)];
+  }
+
+  points(): Promise<RestorePoint[]> {
+    return pointsFromPaths({ pattern: this.options.path, declaredTime: this.options.time, type: 'file' });
+  }
+
+  async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
+    if (ZSTD.test(point.location) && !zstdSupported()) {
+      throw new InfrastructureError('ZSTD_UNSUPPORTED', `${point.location} is zstd-compressed, and this Node.js has no zstd. Use Node.js 22.15 or newer.`);
+    }
+    const progress: RestoreProgress = { files: 0, bytes: 0 };
+    const refused: string[] = [];
+    const extract = tar.x({
+      cwd: context.sandbox.hostRestoreDir,
+      strict: true,
+      preserveOwner: false,
+      filter: (entryPath, entry) => {
+        const link = 'type' in entry && entry.type === 'SymbolicLink' ? entry.linkpath : undefined;
+        const hardLink = 'type' in entry && entry.type === 'Link' ? entry.linkpath : undefined;
+        if (!landsInside(entryPath, link) || (hardLink !== undefined && !landsInside(hardLink))) {
+          refused.push(link ?? hardLink ? `${entryPath} -> ${link ?? hardLink}` : entryPath);
+          return false;
+        }
+        if ('size' in entry && 'type' in entry && entry.type === 'File') {
+          progress.files++;
+          progress.bytes += entry.size ?? 0;
+          context.onProgress(progress);
+        }
+        return true;
+      },
+    });
+    const input = createReadStream(point.location);
+    const stages: NodeJS.ReadWriteStream[] = ZSTD.test(point.location)
+      ? [(zlib as unknown as { createZstdDecompress(): NodeJS.ReadWriteStream }).createZstdDecompress()]
+      : [];
+    try {
+      await pipeline([input, ...stages, extract as unknown as NodeJS.WritableStream], { signal: context.signal });
+    } catch (err) {
+      if (context.signal.aborted) throw err;
+      throw new BackupError('ARCHIVE_UNREADABLE', `The archive ${point.location} could not be read: ${errorMessage(err)}. It may be truncated or damaged.`, { cause: err });
+    }
+    if (refused.length > 0) {
+      throw new BackupError(
+        'ARCHIVE_ENTRY_OUTSIDE_ROOT',
+        `The archive ${point.location} has ${refused.length} entr${refused.length === 1 ? 'y' : 'ies'} that would land outside the restore folder, refused: ${refused.slice(0, 10).join(', ')}`,
+      );
+    }
+    return progress;
+  }
+}
