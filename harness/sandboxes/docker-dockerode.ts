@@ -57,14 +57,24 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
       const image = await this.call(`inspect the image ${reference}`, () => this.control.getImage(reference).inspect());
       return { id: image.Id, repoDigests: image.RepoDigests ?? [], labels: image.Config?.Labels ?? {}, created: image.Created };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (statusOf((err as { cause?: unknown }).cause) === 404) return undefined;
       throw err;
     }
   }
 
   async createNetwork(spec: NetworkSpec): Promise<string> {
     const network = await this.call(`create the network ${spec.name}`, () =>
-      this.control.createNetwork({ Name: spec.name, Internal: true, CheckDuplicate: true, Attachable: false, Labels: spec.labels }),
+      this.control.createNetwork({
+        Name: spec.name,
+        Internal: true,
+        CheckDuplicate: true,
+        Attachable: false,
+        Labels: spec.labels,
+        // An internal network still gives its bridge an address on the host, through which a container
+        // reaches every service of the host itself (the engine only blocks forwarding). Without that
+        // address the containers on the network reach each other and nothing else.
+        Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
+      }),
     );
     return network.id;
   }
