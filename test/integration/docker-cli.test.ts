@@ -70,7 +70,7 @@ expect:
     assert.deepEqual(await containersLabelled(`restore-drill.scenario=it-pg-${tag}`), []);
   });
 
-  it('a readiness check that fails gives FAIL with the service\'s output', async function () {
+  it('a readiness check that fails inside the container gives FAIL', async function () {
     const file = await scenario(
       `it-fail-${tag}`,
       `expect:
