@@ -170,4 +170,28 @@ expect:
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
+
+  it('doctor names the engine, the images with their ids and the tools inside them', async () => {
+    const { code, stdout } = await startCli(['doctor']).done;
+    assert.match(stdout, /✔ docker engine\s+\S+ \(API 1\.\d+/);
+    assert.match(stdout, /✔ image restore-drill\/base:latest\s+sha256:[0-9a-f]{64}/);
+    assert.match(stdout, /✔ {3}restic in base:latest\s+restic \d/);
+    if (/✘/.test(stdout)) assert.equal(code, 3);
+    else assert.equal(code, 0);
+  });
+
+  it('doctor without an engine says so and exits 3', async () => {
+    const { code, stdout } = await startCli(['doctor'], { DOCKER_HOST: `unix://${path.join(scratch.path, 'no-such-docker.sock')}` }, 30_000).done;
+    assert.match(stdout, /✘ docker engine\s+No Docker engine answers/);
+    assert.equal(code, 3);
+  });
+
+  it('images build keeps an up-to-date image and refuses an unknown name', async () => {
+    const before = (await startCli(['images', 'build', 'base']).done);
+    assert.equal(before.code, 0, before.stderr);
+    assert.match(before.stderr, /restore-drill\/base:latest is up to date|built restore-drill\/base:latest/);
+    const unknown = await startCli(['images', 'build', 'no-such-image']).done;
+    assert.equal(unknown.code, 64);
+    assert.match(unknown.stderr, /no image recipe named no-such-image; known: base, pacs, postgres/);
+  });
 });
