@@ -16,6 +16,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
+import { sandboxSchema } from '../scenario/schema.ts';
 import { parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
@@ -33,6 +34,7 @@ const PING_TIMEOUT_MS = 3000;
 /** How long after its own `timeout` should have stopped a command the harness stops waiting for it. */
 const EXEC_BACKSTOP_MS = 5000;
 const KEEP_ALIVE = ['sleep', 'infinity'];
+const DEFAULT_IMAGE = sandboxSchema.parse({}).image;
 
 export interface DockerDriverOptions {
   client?: ContainerRuntimeClient;
@@ -66,7 +68,21 @@ export class DockerSandboxDriver implements SandboxDriver {
     return this.options.now?.() ?? new Date();
   }
 
+  /** Whether an engine answers and the default sandbox image is on it (what `--sandbox auto` asks). */
   async available(): Promise<{ ok: boolean; reason?: string }> {
+    const engine = await this.engineAvailable();
+    if (!engine.ok) return engine;
+    const image = DEFAULT_IMAGE;
+    try {
+      if (await this.client.inspectImage(image)) return { ok: true };
+      return { ok: false, reason: `the Docker engine answers, but the sandbox image ${image} is not built yet (run "restore-drill images build")` };
+    } catch (err) {
+      return { ok: false, reason: errorMessage(err) };
+    }
+  }
+
+  /** Whether an engine answers within a few seconds, and if not, why. */
+  async engineAvailable(): Promise<{ ok: boolean; reason?: string }> {
     try {
       await this.client.ping(PING_TIMEOUT_MS);
       return { ok: true };

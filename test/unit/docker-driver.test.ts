@@ -137,6 +137,16 @@ describe('docker driver: provisioning (unit, fake runtime)', () => {
     assert.equal(fake.things.size, 0);
   });
 
+  it('is available to --sandbox auto only when the engine answers and the default image is built', async () => {
+    const bare = new FakeRuntime();
+    const missing = await new DockerSandboxDriver({ client: bare, baseDir }).available();
+    assert.equal(missing.ok, false);
+    assert.match(missing.reason!, /restore-drill\/base:latest is not built yet \(run "restore-drill images build"\)/);
+    assert.equal((await new DockerSandboxDriver({ client: fakeWithImage(), baseDir }).available()).ok, true);
+    bare.reachable = false;
+    assert.match((await new DockerSandboxDriver({ client: bare, baseDir }).available()).reason!, /No Docker engine answers/);
+  });
+
   it('a missing image names the command that builds it', async () => {
     const driver = new DockerSandboxDriver({ client: new FakeRuntime(), baseDir });
     await assert.rejects(driver.provision(request({ image: 'restore-drill/postgres:latest' })), (err: Error & { code?: string }) => {

@@ -65,7 +65,7 @@ export async function diagnose(report: (line: Line) => void): Promise<Line[]> {
 
   const { DockerSandboxDriver } = await import('../../sandboxes/docker.ts');
   const driver = new DockerSandboxDriver();
-  const availability = await driver.available();
+  const availability = await driver.engineAvailable();
   if (!availability.ok) {
     say({ ok: false, what: 'docker engine', detail: availability.reason ?? 'does not answer' });
     return lines;

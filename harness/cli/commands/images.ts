@@ -40,7 +40,7 @@ export function registerImages(program: Command): void {
 
 async function buildImages(names: string[], force: boolean): Promise<number> {
   const { DockerSandboxDriver } = await import('../../sandboxes/docker.ts');
-  const availability = await new DockerSandboxDriver().available();
+  const availability = await new DockerSandboxDriver().engineAvailable();
   if (!availability.ok) throw new InfrastructureError('DOCKER_UNREACHABLE', `Images cannot be built: ${availability.reason}`);
   const env = { ...process.env, ...(force ? { FORCE: '1' } : {}) };
   const code = await new Promise<number>((resolve, reject) => {
