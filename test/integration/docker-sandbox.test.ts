@@ -197,6 +197,31 @@ describe('docker sandbox (integration, real engine)', function () {
     await assert.rejects(access(sandbox.hostRestoreDir));
   });
 
+  it('removes what the container made through a helper container when this user cannot', async () => {
+    let refused = 0;
+    const strict = new DockerSandboxDriver({
+      // As for a harness that is not root: the first removal fails on the container's files.
+      removeFolder: async (dir) => {
+        if (refused++ === 0) throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+        const { rm } = await import('node:fs/promises');
+        await rm(dir, { recursive: true });
+      },
+    });
+    const sandbox = await strict.provision({
+      spec: sandboxSchema.parse({ image: BASE_IMAGE }),
+      backupPaths: [backupDir],
+      scenario: 'docker-sandbox-it',
+      runId: `it-${process.pid}-helper`,
+      logDir: path.join(scratch.path, 'logs', 'helper'),
+    });
+    const made = await sandbox.exec('mkdir -p pgdata/base && echo x > pgdata/base/1 && chown -R 65534:65534 pgdata 2>/dev/null; chmod 700 pgdata', { timeoutMs: 10_000 });
+    assert.equal(made.exitCode, 0, made.stderr);
+    await sandbox.dispose();
+    assert.equal(refused, 2);
+    await assert.rejects(access(sandbox.hostRestoreDir));
+    assert.deepEqual(await containersLabelled('restore-drill.run=cleanup'), []);
+  });
+
   it('names a missing image and how to build it', async () => {
     await assert.rejects(
       driver.provision({

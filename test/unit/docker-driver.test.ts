@@ -154,6 +154,25 @@ describe('docker driver: provisioning (unit, fake runtime)', () => {
     });
   });
 
+  it('files the container made that this user may not remove are removed from a helper container', async () => {
+    const fake = fakeWithImage();
+    let attempts = 0;
+    const removeFolder = async (dir: string) => {
+      if (++attempts === 1) throw Object.assign(new Error(`EACCES: permission denied, rmdir '${dir}/restore/pgdata'`), { code: 'EACCES' });
+      await rm(dir, { recursive: true, force: true });
+    };
+    const driver = new DockerSandboxDriver({ client: fake, baseDir, removeFolder });
+    const sandbox = await driver.provision(request({}));
+    await sandbox.dispose();
+    const helper = fake.lastContainer!;
+    assert.match(helper.name, /^restore-drill-cleanup-/);
+    assert.deepEqual(helper.capAdd, ['DAC_OVERRIDE', 'FOWNER']);
+    assert.equal(helper.networkMode, 'none');
+    assert.equal(attempts, 2);
+    assert.equal(fake.things.size, 0, 'the helper container is removed too');
+    await assert.rejects(access(sandbox.hostRestoreDir));
+  });
+
   it('a failed teardown is reported, and the folder is still removed', async () => {
     const fake = fakeWithImage();
     const driver = new DockerSandboxDriver({ client: fake, baseDir });
