@@ -29,7 +29,8 @@ import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, San
 const RESTORE_DIR = '/restore';
 const BACKUP_DIR = '/backup';
 const HOST_PREFIX = 'restore-drill-docker-';
-const OWNER_FILE = 'owner.json';
+/** Not the local sandbox's owner.json: each driver removes only its own leftovers. */
+const OWNER_FILE = 'docker-owner.json';
 const PING_TIMEOUT_MS = 3000;
 /** How long after its own `timeout` should have stopped a command the harness stops waiting for it. */
 const EXEC_BACKSTOP_MS = 5000;
