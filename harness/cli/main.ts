@@ -11,6 +11,7 @@ import { registerManifest } from './commands/manifest.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
 import { registerValidate } from './commands/validate.ts';
+import { registerVerify } from './commands/verify.ts';
 
 export function buildProgram(): Command {
   const program = new Command('restore-drill')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerValidate(program);
   registerManifest(program);
+  registerVerify(program);
   registerPoints(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();
