@@ -1,6 +1,6 @@
 /** The docker sandbox driver (in progress: see the Docker sandboxes issue). */
 import { InfrastructureError } from '../errors.ts';
-import type { Sandbox, SandboxDriver } from './sandbox.ts';
+import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 export class DockerSandboxDriver implements SandboxDriver {
   readonly name = 'docker';
@@ -10,7 +10,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   async removeLeftovers(): Promise<string[]> {
     return [];
   }
-  async provision(): Promise<Sandbox> {
+  async provision(_request: ProvisionRequest): Promise<Sandbox> {
     throw new InfrastructureError('DOCKER_UNAVAILABLE', 'This version of restore-drill has no docker sandbox yet; use --sandbox local.');
   }
 }
