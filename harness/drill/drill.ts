@@ -30,6 +30,9 @@ export interface DrillOptions {
   /** Lines to put in the result's notes (driver fallbacks, leftovers removed). */
   notes?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Seams for tests: how the source and the checks are made from the scenario. */
+  sourceFor?: (scenario: Scenario) => BackupSource;
+  checksFor?: (scenario: Scenario) => Check[];
 }
 
 const RTO_MEASURED = 'from the start of the restore to the last readiness check passing';
@@ -82,9 +85,9 @@ class Drill {
 
   private async pipeline(): Promise<void> {
     const secrets = await resolveSecrets(this.scenario, this.options.env);
-    const checks = createChecks(this.scenario);
+    const checks = (this.options.checksFor ?? createChecks)(this.scenario);
     await this.phase('select', async () => {
-      this.source = createSource(this.scenario);
+      this.source = (this.options.sourceFor ?? createSource)(this.scenario);
       const points = await this.source.points(this.options.signal);
       this.point = selectPoint(points, this.options.point, `The backup at ${this.scenario.spec.source.path}`);
     });

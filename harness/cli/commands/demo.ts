@@ -1,9 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { generateDemo } from '../../demo/generate.ts';
 import type { Verdict } from '../../drill/result.ts';
-import { runCommand } from './run.ts';
 
 const REPO = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -25,9 +23,11 @@ export function registerDemo(program: Command): void {
     .action(async (flags: { sandbox: string; results: string; run: boolean }) => {
       const root = path.join(REPO, 'demo');
       process.stderr.write(`making the demo data in ${path.relative(process.cwd(), root) || root} ...\n`);
+      const { generateDemo } = await import('../../demo/generate.ts');
       await generateDemo(root);
       if (!flags.run) return;
       const files = Object.keys(DEMO_SCENARIOS).map((name) => path.join(REPO, 'scenarios', `${name}.yaml`));
+      const { runCommand } = await import('../run-command.ts');
       const outcome = await runCommand(files, { sandbox: flags.sandbox, results: flags.results, parallel: '1' });
       const surprises = outcome.results.filter((r) => DEMO_SCENARIOS[r.scenario.name] !== r.verdict);
       process.stdout.write('\nThe demo drills are built to give PASS, PASS, FAIL (a flipped byte) and LATE (a too-tight RTO).\n');
