@@ -70,6 +70,13 @@ expect:
     assert.deepEqual(await containersLabelled(`restore-drill.scenario=it-pg-${tag}`), []);
   });
 
+  it('the demo drills give the verdicts they are built to give in docker sandboxes', async () => {
+    const { code, stdout, stderr } = await startCli(['demo', '--sandbox', 'docker', '--results', results()]).done;
+    assert.match(stderr + stdout, /4 scenarios, docker sandbox/);
+    assert.match(stdout, /Every demo drill gave the verdict it was built to give/, stdout + stderr);
+    assert.equal(code, 0);
+  });
+
   it('a readiness check that fails inside the container gives FAIL', async function () {
     const file = await scenario(
       `it-fail-${tag}`,
