@@ -77,18 +77,27 @@ expect:
     assert.equal(code, 0);
   });
 
-  it('a readiness check that fails inside the container gives FAIL', async function () {
+  it('a readiness check that fails inside the container gives FAIL, with the service\'s output', async function () {
+    if (await dockerUnavailable(['restore-drill/postgres:latest'])) this.skip();
     const file = await scenario(
       `it-fail-${tag}`,
-      `expect:
+      `sandbox: { image: "restore-drill/postgres:latest" }
+restore:
+  - run: $RESTORE_DRILL_START
+expect:
   command:
-    - run: grep -q 999 patients.csv
+    - name: the restored table is there
+      run: psql -U postgres -tAc "select count(*) from patients"
 `,
     );
     const { code, stdout } = await startCli(['run', file, '--sandbox', 'docker', '--results', results(), '--json']).done;
     const result = (JSON.parse(stdout) as JsonOutput).results[0]!;
     assert.equal(result.verdict, 'FAIL');
     assert.equal(code, 1);
+    const check = result.checks[0] as { status: string; logTail?: string; details?: { stderr?: string } };
+    assert.equal(check.status, 'fail');
+    assert.match(check.details?.stderr ?? '', /relation "patients" does not exist/);
+    assert.match(check.logTail ?? '', /\[start-postgres\] ready/);
   });
 
   for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
