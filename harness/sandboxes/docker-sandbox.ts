@@ -126,7 +126,12 @@ export class DockerSandbox implements Sandbox {
 
   dispose(): Promise<void> {
     this.disposed ??= this.parts.undo.run().then((problems) => {
-      if (problems) throw new InfrastructureError('DOCKER_TEARDOWN_FAILED', `The docker sandbox ${this.parts.containerName} was not completely removed:${problems} The next run removes what is left.`);
+      if (problems.length > 0) {
+        throw new InfrastructureError(
+          'DOCKER_TEARDOWN_FAILED',
+          `The docker sandbox ${this.parts.containerName} was not completely removed: ${problems.join('; ')}. The next run removes what is left.`,
+        );
+      }
     });
     return this.disposed;
   }
@@ -150,8 +155,8 @@ export class UndoStack {
   push(step: () => Promise<unknown>): void {
     this.steps.push(step);
   }
-  /** Runs and empties the stack; returns the failures as text ('' when all went well). */
-  async run(): Promise<string> {
+  /** Runs and empties the stack; returns what failed (nothing when all went well). */
+  async run(): Promise<string[]> {
     const problems: string[] = [];
     while (this.steps.length > 0) {
       try {
@@ -160,6 +165,6 @@ export class UndoStack {
         problems.push(errorMessage(err));
       }
     }
-    return problems.length > 0 ? ` (cleaning up also failed: ${problems.join('; ')})` : '';
+    return problems;
   }
 }

@@ -249,7 +249,8 @@ export class DockerSandboxDriver implements SandboxDriver {
         log: new ExecLog(request.logDir),
       });
     } catch (err) {
-      const undone = await undo.run();
+      const problems = await undo.run();
+      const undone = problems.length > 0 ? ` (cleaning up also failed: ${problems.join('; ')})` : '';
       if (request.signal?.aborted) throw request.signal.reason;
       if (err instanceof DrillError) throw err;
       throw new InfrastructureError('DOCKER_SANDBOX_FAILED', `Could not prepare a docker sandbox from ${request.spec.image}: ${errorMessage(err)}${undone}`, { cause: err });
