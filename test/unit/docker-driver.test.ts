@@ -197,3 +197,18 @@ describe('docker driver: image labels (unit)', () => {
     assert.throws(() => imageCapabilities('odd:1', { 'io.restore-drill.capabilities': 'chown;rm -rf' }), /not a capability name/);
   });
 });
+
+describe('docker driver: engine log frames (unit)', () => {
+  it('joins the stdout and stderr frames of a log without a TTY, and passes plain text through', async () => {
+    const { demuxBuffer } = await import('../../harness/sandboxes/docker-dockerode.ts');
+    const frame = (stream: number, text: string) => {
+      const body = Buffer.from(text);
+      const header = Buffer.alloc(8);
+      header[0] = stream;
+      header.writeUInt32BE(body.length, 4);
+      return Buffer.concat([header, body]);
+    };
+    assert.equal(demuxBuffer(Buffer.concat([frame(1, 'ready\n'), frame(2, '警告: slow\n')])), 'ready\n警告: slow\n');
+    assert.equal(demuxBuffer(Buffer.from('plain text\n')), 'plain text\n');
+  });
+});
