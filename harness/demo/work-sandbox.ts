@@ -7,7 +7,7 @@ import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
-import type { SandboxDriver } from '../sandboxes/sandbox.ts';
+import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import { sandboxSchema } from '../scenario/schema.ts';
 
 export interface WorkStep {
@@ -17,18 +17,26 @@ export interface WorkStep {
 }
 
 /** Runs the steps in a sandbox from `image`, then copies /restore/out (or the restore folder's `out`) to `dest`. */
-export async function makeInSandbox(driver: SandboxDriver, image: string, steps: WorkStep[], dest: string, name = 'fixture'): Promise<void> {
+export async function makeInSandbox(
+  driver: SandboxDriver,
+  image: string,
+  steps: WorkStep[] | ((sandbox: Sandbox) => WorkStep[]),
+  dest: string,
+  name = 'fixture',
+  /** Host folders the steps read (mounted read-only; sandbox.backupPath maps them). */
+  inputs: string[] = [],
+): Promise<void> {
   const logDir = await mkdtemp(path.join(os.tmpdir(), 'restore-drill-fixture-log-'));
   const sandbox = await driver.provision({
     spec: sandboxSchema.parse({ image }),
-    backupPaths: [],
+    backupPaths: inputs,
     scenario: name,
     runId: `${name}-${process.pid}-${Date.now().toString(36)}`,
     logDir,
   });
   try {
     await sandbox.exec('mkdir -p out', { timeoutMs: 10_000 });
-    for (const step of steps) {
+    for (const step of typeof steps === 'function' ? steps(sandbox) : steps) {
       const result = await sandbox.exec(step.run, { timeoutMs: step.timeoutMs ?? 5 * 60_000, env: step.env });
       if (result.exitCode !== 0 || result.timedOut) {
         throw new InfrastructureError('FIXTURE_FAILED', `Making ${name} in ${image} failed at "${step.run.slice(0, 120)}" (exit ${result.exitCode}): ${(result.stderr || result.stdout).trim().split('\n').slice(-6).join(' | ')}`);
