@@ -32,6 +32,9 @@ export interface DrillOptions {
   /** Lines to put in the result's notes (driver fallbacks, leftovers removed). */
   notes?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Seams for tests: how the source and the checks are made from the scenario. */
+  sourceFor?: (scenario: Scenario) => BackupSource;
+  checksFor?: (scenario: Scenario) => Check[];
 }
 
 const RTO_MEASURED = 'from the start of the restore to the last readiness check passing';
@@ -86,9 +89,9 @@ class Drill {
 
   private async pipeline(): Promise<void> {
     const secrets = await resolveSecrets(this.scenario, this.options.env);
-    const checks = createChecks(this.scenario);
+    const checks = (this.options.checksFor ?? createChecks)(this.scenario);
     await this.phase('select', async () => {
-      this.source = createSource(this.scenario, this.options.env);
+      this.source = this.options.sourceFor ? this.options.sourceFor(this.scenario) : createSource(this.scenario, this.options.env);
       const points = await this.source.points(this.options.signal);
       const selector = this.options.point ?? parsePointSelector(scenarioPoint(this.scenario));
       this.point = selectPoint(points, selector, sourceWhere(this.scenario));
