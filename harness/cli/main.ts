@@ -7,6 +7,8 @@ import { DrillError, ScenarioError, UsageError, errorMessage } from '../errors.t
 import { EXIT } from '../drill/verdict.ts';
 import { VERSION } from '../version.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerImages } from './commands/images.ts';
 import { registerManifest } from './commands/manifest.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
@@ -24,6 +26,8 @@ export function buildProgram(): Command {
   registerManifest(program);
   registerPoints(program);
   registerDemo(program);
+  registerImages(program);
+  registerDoctor(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -16,6 +16,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
+import { sandboxSchema } from '../scenario/schema.ts';
 import { parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
@@ -33,6 +34,7 @@ const PING_TIMEOUT_MS = 3000;
 /** How long after its own `timeout` should have stopped a command the harness stops waiting for it. */
 const EXEC_BACKSTOP_MS = 5000;
 const KEEP_ALIVE = ['sleep', 'infinity'];
+const DEFAULT_IMAGE = sandboxSchema.parse({}).image;
 
 export interface DockerDriverOptions {
   client?: ContainerRuntimeClient;
@@ -41,6 +43,8 @@ export interface DockerDriverOptions {
   /** Leftovers younger than this are left alone (default: RESTORE_DRILL_LEFTOVER_GRACE, else 60s). */
   leftoverGraceMs?: number;
   now?: () => Date;
+  /** Removes a host folder (default: fs.rm); tests make it fail as it does for a harness that is not root. */
+  removeFolder?: (dir: string) => Promise<void>;
 }
 
 export class DockerSandboxDriver implements SandboxDriver {
@@ -66,7 +70,21 @@ export class DockerSandboxDriver implements SandboxDriver {
     return this.options.now?.() ?? new Date();
   }
 
+  /** Whether an engine answers and the default sandbox image is on it (what `--sandbox auto` asks). */
   async available(): Promise<{ ok: boolean; reason?: string }> {
+    const engine = await this.engineAvailable();
+    if (!engine.ok) return engine;
+    const image = DEFAULT_IMAGE;
+    try {
+      if (await this.client.inspectImage(image)) return { ok: true };
+      return { ok: false, reason: `the Docker engine answers, but the sandbox image ${image} is not built yet (run "restore-drill images build")` };
+    } catch (err) {
+      return { ok: false, reason: errorMessage(err) };
+    }
+  }
+
+  /** Whether an engine answers within a few seconds, and if not, why. */
+  async engineAvailable(): Promise<{ ok: boolean; reason?: string }> {
     try {
       await this.client.ping(PING_TIMEOUT_MS);
       return { ok: true };
@@ -97,8 +115,51 @@ export class DockerSandboxDriver implements SandboxDriver {
         removed.push(`could not remove the ${thing.kind} ${thing.name} left behind by an earlier run: ${errorMessage(err)}`);
       }
     }
-    removed.push(...(await removeHostLeftovers(this.baseDir, judge)));
+    removed.push(...(await removeHostLeftovers(this.baseDir, judge, (dir) => this.removeHostFolder(dir, DEFAULT_IMAGE))));
     return removed;
+  }
+
+  /**
+   * Removes a sandbox's host folder. Files that the container's users made there (a database's 0700
+   * data folder) may not be removable by a harness that is not root; those are removed from a
+   * short-lived helper container that may override file permissions, with no network.
+   */
+  private async removeHostFolder(hostRoot: string, image: string): Promise<void> {
+    const removeFolder = this.options.removeFolder ?? ((dir: string) => rm(dir, { recursive: true, force: true, maxRetries: 3 }));
+    try {
+      await removeFolder(hostRoot);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTEMPTY') throw err;
+    }
+    const helper = await this.client.runContainer({
+      name: `restore-drill-cleanup-${path.basename(hostRoot).toLowerCase().replace(/[^a-z0-9_.-]/g, '-')}`,
+      image,
+      cmd: KEEP_ALIVE,
+      env: [],
+      workingDir: '/',
+      labels: labelsFor(currentOwner('cleanup', 'cleanup', this.now())),
+      mounts: [{ source: hostRoot, target: '/cleanup', readOnly: false }],
+      networkMode: 'none',
+      capAdd: ['DAC_OVERRIDE', 'FOWNER'],
+      memoryBytes: 256 * 1024 ** 2,
+      nanoCpus: 1e9,
+      pidsLimit: 64,
+    });
+    try {
+      await this.client.exec(helper, {
+        cmd: ['rm', '-rf', '--one-file-system', '/cleanup/restore'],
+        env: [],
+        workingDir: '/',
+        onStdout: () => undefined,
+        onStderr: () => undefined,
+        signal: AbortSignal.timeout(120_000),
+      });
+    } finally {
+      await this.client.removeContainer(helper);
+    }
+    await removeFolder(hostRoot);
   }
 
   async provision(request: ProvisionRequest): Promise<Sandbox> {
@@ -115,7 +176,7 @@ export class DockerSandboxDriver implements SandboxDriver {
 
       await mkdir(this.baseDir, { recursive: true });
       const hostRoot = await mkdtemp(path.join(this.baseDir, `${HOST_PREFIX}${request.scenario}-`));
-      undo.push(() => rm(hostRoot, { recursive: true, force: true, maxRetries: 3 }));
+      undo.push(() => this.removeHostFolder(hostRoot, spec.image));
       await writeFile(path.join(hostRoot, OWNER_FILE), JSON.stringify({ pid: owner.pid, created: owner.created.getTime(), run: owner.runId }));
       const hostRestoreDir = path.join(hostRoot, 'restore');
       await mkdir(hostRestoreDir);
@@ -367,7 +428,7 @@ function leftoverGrace(options: DockerDriverOptions): number {
 }
 
 /** Host restore folders of docker sandboxes whose run is gone. */
-async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge): Promise<string[]> {
+async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge, removeFolder: (dir: string) => Promise<void>): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(baseDir).catch(() => [] as string[])) {
     if (!name.startsWith(HOST_PREFIX)) continue;
@@ -380,7 +441,7 @@ async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge): Promi
     }
     if (judge.now - owner.created < judge.graceMs || judge.alive(owner.pid)) continue;
     try {
-      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      await removeFolder(dir);
       removed.push(`removed the restore folder ${dir} left behind by a run that ended without cleaning up (process ${owner.pid})`);
     } catch (err) {
       removed.push(`could not remove the restore folder ${dir} left behind by an earlier run: ${errorMessage(err)}`);
