@@ -4,12 +4,15 @@
  * FAILs showing expected and actual; differing rows show a unified diff; a stale canary FAILs.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { generateBilling, type BillingLayout } from '../../harness/demo/billing.ts';
+import { describeResult } from '../../harness/reporters/console.ts';
 import { DockerSandboxDriver } from '../../harness/sandboxes/docker.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { containersLabelled, dockerUnavailable } from '../helpers/docker.ts';
-import { onlyResult } from '../helpers/engines.ts';
+import { onlyResult, toolMissing } from '../helpers/engines.ts';
 import { writeScenario } from '../helpers/fixtures.ts';
 
 const HOUR = 3_600_000;
@@ -20,7 +23,7 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
   let billing: BillingLayout;
 
   before(async function () {
-    const why = await dockerUnavailable(['restore-drill/postgres:latest']);
+    const why = toolMissing('restic') ?? (await dockerUnavailable(['restore-drill/postgres:latest']));
     if (why) {
       console.log(`      skipped: ${why}`);
       this.skip();
@@ -96,13 +99,38 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
     assert.equal(canary!.status, 'fail');
     assert.equal(canary!.findings[0]!.rule, 'stale');
     // The console shows the expected and actual values, and the diff.
-    const console = await runCli(['run', file, '--sandbox', 'docker', '--results', path.join(tmp.path, 'results')], { timeoutMs: 150_000 });
-    assert.match(console.stdout, new RegExp(`returned ${billing.patients}, expected = ${billing.patients + 1}`));
-    assert.match(console.stdout, /^\s+-XX$/m);
+    const shown = describeResult(result);
+    assert.match(shown, new RegExp(`returned ${billing.patients}, expected = ${billing.patients + 1}`));
+    assert.match(shown, /^\s+-XX$/m);
+  });
+
+  it('loads a plain SQL dump from this host, and FAILs a truncated custom-format dump', async () => {
+    const plain = path.join(tmp.path, 'dumps', 'shop.sql');
+    await mkdir(path.dirname(plain), { recursive: true });
+    await writeFile(plain, "create table items (id int primary key, name text);\ninsert into items values (1, '湿布'), (2, '包帯');\n");
+    // The billing dump, taken out of its restic backup on the host and cut short, as a bad disk would.
+    const password = (await readFile(billing.passwordFile, 'utf8')).trim();
+    const out = spawnSync('restic', ['--no-lock', '--no-cache', '-r', billing.repository, 'restore', 'latest', '--target', path.join(tmp.path, 'dumps'), '--include', `/${billing.dump}`], {
+      env: { ...process.env, RESTIC_PASSWORD: password },
+      encoding: 'utf8',
+    });
+    assert.equal(out.status, 0, out.stderr);
+    const cut = path.join(tmp.path, 'dumps', billing.dump);
+    await truncate(cut, Math.floor((await stat(cut)).size * 0.6));
+    const write = (name: string, dump: string, expect: string) =>
+      writeScenario(
+        path.join(tmp.path, 'scenarios', `${name}.yaml`),
+        `name: ${name}\nsource: { kind: pgdump, path: ${dump}, database: shop }\nsandbox: { image: "restore-drill/postgres:latest" }\nexpect:\n${expect}\n`,
+      );
+    const good = onlyResult((await drill(await write('pg-plain', '../dumps/shop.sql', '  sql: [{ query: "select name from items order by id", rows: [湿布, 包帯], ordered: true }]'))).stdout);
+    assert.equal(good.verdict, 'PASS', good.reason);
+    const bad = onlyResult((await drill(await write('pg-truncated', `../dumps/${billing.dump}`, '  sql: [{ query: "select 1", expect: 1 }]'))).stdout);
+    assert.equal(bad.verdict, 'FAIL');
+    assert.equal(bad.error?.code, 'DUMP_RESTORE_FAILED');
+    assert.match(bad.error!.message, /pg_restore/);
   });
 
   it('leaves no container behind', async () => {
-    assert.deepEqual(await containersLabelled('restore-drill.scenario=pg-pass'), []);
-    assert.deepEqual(await containersLabelled('restore-drill.scenario=pg-fail'), []);
+    for (const name of ['pg-pass', 'pg-fail', 'pg-plain', 'pg-truncated']) assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
   });
 });
