@@ -47,7 +47,9 @@ describe('scenario loading', () => {
     const scenario = parseScenario('name: a\nsource: { kind: tar, path: ../backups/a.tar }\ntargets: { rto: 30m }\n', '/srv/scenarios/x.yaml');
     assert.equal(scenario.spec.sandbox.network, 'none');
     assert.equal(scenario.spec.targets.rto, 1_800_000);
-    assert.equal(scenario.resolve(scenario.spec.source.path), '/srv/backups/a.tar');
+    const source = scenario.spec.source;
+    assert.ok(source.kind === 'tar');
+    assert.equal(scenario.resolve(source.path), '/srv/backups/a.tar');
     assert.match(scenario.digest, /^sha256:[0-9a-f]{64}$/);
   });
 
