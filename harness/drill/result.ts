@@ -35,6 +35,8 @@ export interface DrillResult {
   restored?: { files: number; bytes: number };
   rpo: TargetMeasure;
   rto: TargetMeasure;
+  /** How often this scenario must pass a drill (targets.drill_interval), for the index and metrics. */
+  drillIntervalMs?: number;
   phases: PhaseRecord[];
   checks: CheckResult[];
   sandbox?: { driver: DriverName; isolation: Isolation; description: Record<string, string> };
