@@ -80,9 +80,9 @@ export function errorMessage(err: unknown): string {
   return String(err);
 }
 
-/** The evidence signing key or its configuration cannot be used. */
+/** The evidence signing key or its configuration cannot be used (like a missing secret: exit 3). */
 export class KeyError extends DrillError {
   constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, 'input', message, options);
+    super(code, 'infrastructure', message, options);
   }
 }

@@ -8,7 +8,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, typ
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
-import { KeyError, errorMessage } from '../errors.ts';
+import { KeyError, UsageError, errorMessage } from '../errors.ts';
 
 export interface EvidenceConfig {
   evidence?: { privateKey?: string; publicKey?: string };
@@ -135,7 +135,7 @@ export async function initKeys(options: { dir?: string; force?: boolean; env?: N
     await writeFile(privatePath, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: options.force ? 'w' : 'wx' });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw new KeyError('KEY_EXISTS', `A signing key already exists at ${privatePath}. Evidence already signed with it stays verifiable only with its public key; to replace it anyway, run restore-drill keys init --force.`);
+      throw new UsageError(`A signing key already exists at ${privatePath}. Evidence already signed with it stays verifiable only with its public key; to replace it anyway, run restore-drill keys init --force.`);
     }
     throw new KeyError('KEY_UNWRITABLE', `Cannot write the signing key ${privatePath}: ${errorMessage(err)}`);
   }
