@@ -93,7 +93,7 @@ const en = {
   rtoHistory: 'RTO per drill (dashed: target)',
   overdue: 'OVERDUE',
   never: 'never',
-  drills: 'drills',
+  drills: (n: number) => `${n} drill${n === 1 ? '' : 's'}`,
   report: 'report',
   indexIntro: (n: number, interval: string) => `${n} system${n === 1 ? '' : 's'}. A system is overdue when its last PASS is older than its drill interval (targets.drill_interval, else ${interval}).`,
   unreadable: 'Unreadable results (left out)',
@@ -193,7 +193,7 @@ const ja: Strings = {
   rtoHistory: '訓練ごとの RTO（破線：目標）',
   overdue: '期限超過',
   never: 'なし',
-  drills: '回',
+  drills: (n: number) => `${n} 回`,
   report: '報告書',
   indexIntro: (n: number, interval: string) => `${n} システム。最終 PASS が訓練間隔（targets.drill_interval、未設定なら ${interval}）より古いシステムを期限超過と表示します。`,
   unreadable: '読めない結果（除外）',
@@ -202,6 +202,12 @@ const ja: Strings = {
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, ja };
+
+export function formatDate(iso: string, lang: Lang): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+}
 
 export function formatTime(iso: string | undefined, lang: Lang): string {
   if (!iso) return '';

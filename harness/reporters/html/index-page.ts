@@ -10,7 +10,7 @@ import { errorMessage } from '../../errors.ts';
 import { formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
 import { html, trusted, type Html } from './html.ts';
-import { STRINGS, formatTime } from './i18n.ts';
+import { STRINGS, formatDate, formatTime } from './i18n.ts';
 import type { Lang } from './lang.ts';
 import { REPORT_FILE } from './report-reporter.ts';
 import { STYLES } from './styles.ts';
@@ -117,7 +117,7 @@ function rowHtml(row: SystemRow, lang: Lang): Html {
   const name = html`<strong>${row.system ?? row.scenario}</strong><br><code class="muted">${row.scenario}</code>`;
   return html`<tr class="${row.overdue ? 'overdue' : ''}" data-scenario="${row.scenario}" data-overdue="${row.overdue ? 'yes' : 'no'}">
 <td>${name}${row.overdue ? html`<br><span class="badge v-FAIL">${t.overdue}</span>` : ''}</td>
-<td>${row.lastReport ? html`<a href="${row.lastReport}">${formatTime(row.last.startedAt, lang)}</a>` : formatTime(row.last.startedAt, lang)}<br><span class="muted">${row.runs.length} ${t.drills}</span></td>
+<td>${row.lastReport ? html`<a href="${row.lastReport}">${formatTime(row.last.startedAt, lang)}</a>` : formatTime(row.last.startedAt, lang)}<br><span class="muted">${t.drills(row.runs.length)}</span></td>
 <td><span class="badge v-${row.last.verdict}">${row.last.verdict}</span></td>
 <td>${row.lastPass ? formatTime(row.lastPass.endedAt, lang) : html`<span class="bad">${t.never}</span>`}</td>
 <td>${row.daysSincePass ?? '—'}</td>
@@ -163,7 +163,7 @@ ${target === undefined || y(target) - pad.top > 14 ? html`<text x="${pad.left - 
 ${target !== undefined ? html`<line class="rto-target" x1="${pad.left}" y1="${y(target).toFixed(1)}" x2="${width - pad.right}" y2="${y(target).toFixed(1)}" stroke="#b3261e" stroke-dasharray="4 3"/><text x="${pad.left - 4}" y="${(y(target) + 3).toFixed(1)}" font-size="9" text-anchor="end" fill="#b3261e">${formatDuration(target)}</text>` : ''}
 ${line ? html`<polyline points="${line}" fill="none" stroke="#5f6368" stroke-width="1"/>` : ''}
 ${marks}
-<text x="${pad.left}" y="${height - 2}" font-size="9" fill="#5f6368">${formatTime(row.runs[0]!.startedAt, lang).split(' ')[0]}</text>
-<text x="${width - pad.right}" y="${height - 2}" font-size="9" text-anchor="end" fill="#5f6368">${formatTime(row.last.startedAt, lang).split(' ')[0]}</text>
+<text x="${pad.left}" y="${height - 2}" font-size="9" fill="#5f6368">${formatDate(row.runs[0]!.startedAt, lang)}</text>
+<text x="${width - pad.right}" y="${height - 2}" font-size="9" text-anchor="end" fill="#5f6368">${formatDate(row.last.startedAt, lang)}</text>
 </svg>`;
 }
