@@ -1,5 +1,5 @@
 /** Writes report.html beside result.json, after evidence.json, whose signature status it shows. */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { EVIDENCE_FILE } from '../../evidence/chain.ts';
 import type { SigningKey } from '../../evidence/keys.ts';
@@ -17,6 +17,7 @@ export function htmlReporter(options: { lang: Lang; signingKey?: SigningKey }): 
     name: 'html',
     'drill:end': async ({ result }) => {
       const evidence = await evidenceStatus(result, options.signingKey);
+      await mkdir(result.resultsDir, { recursive: true });
       await writeFile(path.join(result.resultsDir, REPORT_FILE), renderReport(result, { lang: options.lang, evidence }));
     },
   };
