@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PAYLOAD_TYPE, PREDICATE_TYPE, STATEMENT_TYPE } from '../../harness/evidence/statement.ts';
-import { makeWorld, shareScenario, type World } from '../helpers/fixture.ts';
+import { makeWorld, shareScenario, type World } from '../helpers/evidence-world.ts';
 
 describe('integration: evidence.json, keys init and evidence verify', function () {
   let world: World;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Browser, pngSize } from '../helpers/browser.ts';
-import { HOSTILE_NAME, makeWorld, shareScenario, type World } from '../helpers/fixture.ts';
+import { HOSTILE_NAME, makeWorld, shareScenario, type World } from '../helpers/evidence-world.ts';
 
 describe('integration: report.html and index.html in Chromium', function () {
   let world: World;

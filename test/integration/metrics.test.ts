@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { makeWorld, shareScenario, type World } from '../helpers/fixture.ts';
+import { makeWorld, shareScenario, type World } from '../helpers/evidence-world.ts';
 import { parsePrometheusText, type Family } from '../helpers/prometheus-text.ts';
 
 function value(families: Map<string, Family>, name: string, labels: Record<string, string>): number | undefined {

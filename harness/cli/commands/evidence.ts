@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { trustedKeys } from '../../evidence/keys.ts';
-import { verifyPaths, type VerifyReport } from '../../evidence/verify.ts';
+import type { VerifyReport } from '../../evidence/verify.ts';
 import { UsageError } from '../../errors.ts';
 
 export function registerEvidence(program: Command): void {
@@ -14,6 +13,7 @@ export function registerEvidence(program: Command): void {
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExit codes: 0 every evidence and chain verified; 1 something failed (each problem is named); 64 bad usage or no key.')
     .action(async (paths: string[], flags: { key?: string[]; json?: boolean }) => {
+      const [{ trustedKeys }, { verifyPaths }] = await Promise.all([import('../../evidence/keys.ts'), import('../../evidence/verify.ts')]);
       const { keys, from } = await trustedKeys(flags.key ?? []);
       const report = await verifyPaths(paths, keys);
       if (report.files.length === 0) throw new UsageError(`no evidence.json found in ${paths.join(', ')}`);

@@ -2,9 +2,11 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { DEFAULT_INTERVAL_MS, renderIndex } from '../../reporters/html/index-page.ts';
 import { chooseLang } from '../../reporters/html/lang.ts';
-import { formatDuration, parseDuration } from '../../units.ts';
+import { parseDuration } from '../../units.ts';
+
+/** Overdue after this long without a PASS, for scenarios without targets.drill_interval. */
+export const DEFAULT_INTERVAL = '31d';
 
 export function registerReport(program: Command): void {
   program
@@ -12,12 +14,13 @@ export function registerReport(program: Command): void {
     .description('write RESULTS_DIR/index.html: every system\'s last drill, verdict, last PASS, days since, RTO over time, and systems overdue for a drill')
     .argument('[results]', 'the results folder', 'results')
     .option('--lang <lang>', 'ja or en (default: from the locale, LC_ALL / LANG)')
-    .option('--interval <duration>', `drill interval for scenarios without targets.drill_interval: overdue when the last PASS is older (default ${formatDuration(DEFAULT_INTERVAL_MS)})`)
+    .option('--interval <duration>', `drill interval for scenarios without targets.drill_interval: overdue when the last PASS is older (default ${DEFAULT_INTERVAL})`)
     .option('-o, --output <file>', 'where to write the page (default: RESULTS_DIR/index.html)')
     .action(async (results: string, flags: { lang?: string; interval?: string; output?: string }) => {
-      const interval = flags.interval === undefined ? DEFAULT_INTERVAL_MS : parseDuration(flags.interval);
+      const interval = parseDuration(flags.interval ?? DEFAULT_INTERVAL);
       if (interval === undefined || interval <= 0) throw new UsageError(`--interval must be a duration like 31d or 12h, got '${flags.interval}'`);
       const dir = path.resolve(results);
+      const { renderIndex } = await import('../../reporters/html/index-page.ts');
       const output = path.resolve(flags.output ?? path.join(dir, 'index.html'));
       const { page, rows, unreadable } = await renderIndex(dir, { lang: chooseLang(flags.lang), now: new Date(), defaultIntervalMs: interval, pageDir: path.dirname(output) });
       await writeFile(output, page);

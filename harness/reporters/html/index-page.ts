@@ -15,7 +15,6 @@ import type { Lang } from './lang.ts';
 import { REPORT_FILE } from './report-reporter.ts';
 import { STYLES } from './styles.ts';
 
-export const DEFAULT_INTERVAL_MS = 31 * 86_400_000;
 const DAY = 86_400_000;
 
 export interface SystemRow {

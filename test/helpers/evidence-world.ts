@@ -1,20 +1,13 @@
 /**
- * A small world for end-to-end tests: a department share with a hostile file name, a tar.gz backup of
- * it, a damaged copy, the manifest, scenario files, a signing key in a private config, and the real CLI.
+ * A small world for the evidence and report tests: a department share with a hostile file name, a
+ * tar.gz backup of it, a damaged copy, the manifest, scenario files, a private configuration folder
+ * for the signing key, and the real CLI.
  */
-import { execFile } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
-import * as tar from 'tar';
-import { writeManifest } from '../../harness/manifest/create.ts';
-import { HashPool } from '../../harness/manifest/hash-pool.ts';
-
-export const REPO = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-export const CLI = path.join(REPO, 'harness', 'cli', 'main.ts');
+import { runCli } from './cli.ts';
+import { makeArchive, makeManifest, writeTree } from './fixtures.ts';
 
 /** A file name an attacker could plant in a backup: it must reach the report as text, never markup. */
 export const HOSTILE_NAME = '<img src=x onerror="document.title=1">&<script>alert(1)<script>.txt';
@@ -36,25 +29,15 @@ export interface CliOutcome {
 }
 
 export async function makeWorld(): Promise<World> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'restore-drill-test-'));
+  const root = await mkdtemp(path.join(os.tmpdir(), 'restore-drill-evidence-'));
   const share = path.join(root, 'share');
-  await mkdir(path.join(share, '紹介状'), { recursive: true });
-  await writeFile(path.join(share, '紹介状', '紹介状_0001.txt'), '紹介状 No.0001\n傷病名: 2型糖尿病\n');
-  await writeFile(path.join(share, 'billing export.csv'), 'patient_id,amount_jpy\nP100001,1200\n');
-  await writeFile(path.join(share, HOSTILE_NAME), 'planted\n');
-  await mkdir(path.join(root, 'backups', 'good'), { recursive: true });
-  await mkdir(path.join(root, 'backups', 'damaged'), { recursive: true });
-  await tar.c({ gzip: true, cwd: share, file: path.join(root, 'backups', 'good', 'share-1.tar.gz'), portable: true }, ['.']);
-  {
-    await using pool = new HashPool();
-    const out = createWriteStream(path.join(root, 'share.sha256'));
-    await writeManifest(share, out, pool);
-    out.end();
-    await finished(out);
-  }
+  const files = { '紹介状/紹介状_0001.txt': '紹介状 No.0001\n傷病名: 2型糖尿病\n', 'billing export.csv': 'patient_id,amount_jpy\nP100001,1200\n', [HOSTILE_NAME]: 'planted\n' };
+  await writeTree(share, files);
+  await makeArchive(share, path.join(root, 'backups', 'good', 'share-1.tar.gz'));
+  await makeManifest(share, path.join(root, 'share.sha256'));
   // The damaged backup: the hostile file's content changed, so the finding names it.
-  await writeFile(path.join(share, HOSTILE_NAME), 'PLANTED\n');
-  await tar.c({ gzip: true, cwd: share, file: path.join(root, 'backups', 'damaged', 'share-1.tar.gz'), portable: true }, ['.']);
+  await writeTree(share, { [HOSTILE_NAME]: 'PLANTED\n' });
+  await makeArchive(share, path.join(root, 'backups', 'damaged', 'share-1.tar.gz'));
 
   const results = path.join(root, 'results');
   const env: NodeJS.ProcessEnv = {
@@ -73,13 +56,9 @@ export async function makeWorld(): Promise<World> {
       await writeFile(file, `name: ${name}\n${body}`);
       return file;
     },
-    run(args, extra = {}) {
-      return new Promise((resolve) => {
-        execFile(process.execPath, [CLI, ...args], { cwd: root, env: { ...env, ...extra }, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-          resolve({ code, stdout, stderr });
-        });
-      });
+    async run(args, extra = {}) {
+      const result = await runCli(args, { cwd: root, env: { ...env, ...extra } });
+      return { code: result.code ?? -1, stdout: result.stdout, stderr: result.stderr };
     },
     dispose: () => rm(root, { recursive: true, force: true }),
   };
