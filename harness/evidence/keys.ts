@@ -112,7 +112,7 @@ export async function trustedKeys(files: string[], env: NodeJS.ProcessEnv = proc
   }
   const where = await privateKeyPath(env);
   if (where) return { keys: [await loadPublicKey(where.path)], from: [where.path] };
-  throw new KeyError('NO_TRUSTED_KEY', `No public key to verify with: pass --key FILE (the signer's public key, e.g. evidence-ed25519.pub.pem), or configure a key pair with restore-drill keys init (config: ${file}).`);
+  throw new UsageError(`No public key to verify with: pass --key FILE (the signer's public key, e.g. evidence-ed25519.pub.pem), or configure a key pair with restore-drill keys init (config: ${file}).`);
 }
 
 export interface InitResult {

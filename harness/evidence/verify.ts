@@ -132,6 +132,25 @@ export async function verifyPaths(paths: string[], trusted: KeyObject[]): Promis
   return { ok, files, chains };
 }
 
+/** Per scenario folder: verified (with its chain), or the problems found. For the index page. */
+export function summarizeByScenario(report: VerifyReport): Map<string, ScenarioEvidence> {
+  const summary = new Map<string, ScenarioEvidence>();
+  for (const chain of report.chains) {
+    const files = report.files.filter((f) => path.dirname(path.dirname(f.file)) === chain.scenarioDir);
+    const problems = [...files.flatMap((f) => f.problems.map((p) => `${path.basename(path.dirname(f.file))}: ${p}`)), ...chain.problems];
+    const name = path.basename(chain.scenarioDir);
+    if (files.length === 0) summary.set(name, { state: 'unsigned' });
+    else if (problems.length > 0) summary.set(name, { state: 'failed', problems });
+    else summary.set(name, { state: 'verified', runs: chain.runs, head: chain.head! });
+  }
+  return summary;
+}
+
+export type ScenarioEvidence =
+  | { state: 'verified'; runs: number; head: { runId: string; sha256: string } }
+  | { state: 'failed'; problems: string[] }
+  | { state: 'unsigned' };
+
 /** Checks the links of one scenario's runs, in run order. */
 async function verifyChain(scenarioDir: string, reports: FileReport[]): Promise<ChainReport> {
   const chain: ChainReport = { scenarioDir, runs: 0, problems: [], warnings: [] };

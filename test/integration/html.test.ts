@@ -4,7 +4,7 @@
  * a screenshot of each page, and an A4 PDF from the print styles.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Browser, pngSize } from '../helpers/browser.ts';
 import { HOSTILE_NAME, makeWorld, shareScenario, type World } from '../helpers/evidence-world.ts';
@@ -120,9 +120,29 @@ describe('integration: report.html and index.html in Chromium', function () {
       assert.equal(await ready.locator('svg circle.rto-point').count(), 3, 'one point per drill');
       assert.equal(await ready.locator('svg line.rto-target').count(), 1, 'the RTO target line');
       assert.match(await ready.locator('a').getAttribute('href') ?? '', /^share-ready\/.+\/report\.html$/);
+      assert.equal(await ready.locator('td.evidence').getAttribute('data-evidence'), 'verified');
+      assert.match(await ready.locator('td.evidence').innerText(), lang === 'ja' ? /署名済み 3 回分を検証/ : /3 signed runs verified, chain intact/);
       await screenshot(page, `index-${lang}`);
       await page.close();
     }
+  });
+
+  it('marks a system whose evidence fails verification in the index', async function () {
+    const copy = path.join(world.root, 'results-tampered');
+    await cp(world.results, copy, { recursive: true });
+    const runs = (await readdir(path.join(copy, 'share-ready'))).sort();
+    const file = path.join(copy, 'share-ready', runs[0]!, 'result.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"verdict": "PASS"', '"verdict": "PASS" '));
+    const out = await world.run(['report', copy, '--lang', 'en']);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /evidence FAILED verification: share-ready/);
+    const { page, problems } = await browser.open(path.join(copy, 'index.html'));
+    assert.deepEqual(problems, []);
+    const cell = page.locator('tr[data-scenario="share-ready"] td.evidence');
+    assert.equal(await cell.getAttribute('data-evidence'), 'failed');
+    assert.match(await cell.innerText(), new RegExp(`${runs[0]}: result.json was changed after it was signed`));
+    assert.equal(await page.locator('tr[data-scenario="share-damaged"] td.evidence').getAttribute('data-evidence'), 'verified');
+    await page.close();
   });
 
   it('escapes untrusted text in the index too', async function () {

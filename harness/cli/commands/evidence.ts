@@ -11,7 +11,7 @@ export function registerEvidence(program: Command): void {
     .argument('<paths...>', 'evidence files or folders')
     .option('--key <file...>', "the signer's public key (PEM); default: the configured key pair's public key")
     .option('--json', 'print the report as JSON')
-    .addHelpText('after', '\nExit codes: 0 every evidence and chain verified; 1 something failed (each problem is named); 64 bad usage or no key.')
+    .addHelpText('after', '\nExit codes: 0 every evidence and chain verified; 1 something failed (each problem is named); 64 bad usage, or no public key to verify with; 3 a key that cannot be read.')
     .action(async (paths: string[], flags: { key?: string[]; json?: boolean }) => {
       const [{ trustedKeys }, { verifyPaths }] = await Promise.all([import('../../evidence/keys.ts'), import('../../evidence/verify.ts')]);
       const { keys, from } = await trustedKeys(flags.key ?? []);

@@ -16,16 +16,33 @@ export function registerReport(program: Command): void {
     .option('--lang <lang>', 'ja or en (default: from the locale, LC_ALL / LANG)')
     .option('--interval <duration>', `drill interval for scenarios without targets.drill_interval: overdue when the last PASS is older (default ${DEFAULT_INTERVAL})`)
     .option('-o, --output <file>', 'where to write the page (default: RESULTS_DIR/index.html)')
-    .action(async (results: string, flags: { lang?: string; interval?: string; output?: string }) => {
+    .option('--key <file...>', "verify each system's evidence with this public key (default: the configured key pair's, if any)")
+    .action(async (results: string, flags: { lang?: string; interval?: string; output?: string; key?: string[] }) => {
       const interval = parseDuration(flags.interval ?? DEFAULT_INTERVAL);
       if (interval === undefined || interval <= 0) throw new UsageError(`--interval must be a duration like 31d or 12h, got '${flags.interval}'`);
       const dir = path.resolve(results);
       const { renderIndex } = await import('../../reporters/html/index-page.ts');
+      const evidence = await verifiedEvidence(dir, flags.key ?? []);
       const output = path.resolve(flags.output ?? path.join(dir, 'index.html'));
-      const { page, rows, unreadable } = await renderIndex(dir, { lang: chooseLang(flags.lang), now: new Date(), defaultIntervalMs: interval, pageDir: path.dirname(output) });
+      const { page, rows, unreadable } = await renderIndex(dir, { lang: chooseLang(flags.lang), now: new Date(), defaultIntervalMs: interval, pageDir: path.dirname(output), evidence });
       await writeFile(output, page);
       const overdue = rows.filter((r) => r.overdue).map((r) => r.scenario);
       process.stdout.write(`${path.relative(process.cwd(), output) || output}: ${rows.length} system${rows.length === 1 ? '' : 's'}${overdue.length ? `, overdue: ${overdue.join(', ')}` : ''}\n`);
       for (const u of unreadable) process.stderr.write(`restore-drill: left out ${u}\n`);
+      const broken = [...(evidence?.entries() ?? [])].filter(([, e]) => e.state === 'failed').map(([name]) => name);
+      if (broken.length > 0) process.stdout.write(`evidence FAILED verification: ${broken.join(', ')} (restore-drill evidence verify ${path.relative(process.cwd(), dir) || dir} names each problem)\n`);
     });
+}
+
+/** Each scenario's evidence, verified with the given or configured public key; undefined without a key. */
+async function verifiedEvidence(dir: string, keyFiles: string[]) {
+  const [{ trustedKeys }, { verifyPaths, summarizeByScenario }] = await Promise.all([import('../../evidence/keys.ts'), import('../../evidence/verify.ts')]);
+  let keys;
+  try {
+    keys = (await trustedKeys(keyFiles)).keys;
+  } catch (err) {
+    if (keyFiles.length === 0 && err instanceof UsageError) return undefined;
+    throw err;
+  }
+  return summarizeByScenario(await verifyPaths([dir], keys));
 }

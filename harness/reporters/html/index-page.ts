@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { DrillResult, Verdict } from '../../drill/result.ts';
+import type { ScenarioEvidence } from '../../evidence/verify.ts';
 import { errorMessage } from '../../errors.ts';
 import { formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
@@ -38,6 +39,8 @@ export interface IndexOptions {
   defaultIntervalMs: number;
   /** The folder the page is written to, for links to the reports (default: the results folder). */
   pageDir?: string;
+  /** Evidence verified per scenario with the signer's public key; absent when no key was given. */
+  evidence?: Map<string, ScenarioEvidence>;
 }
 
 export async function readResults(resultsDir: string): Promise<{ results: DrillResult[]; unreadable: string[] }> {
@@ -100,8 +103,8 @@ export async function renderIndex(resultsDir: string, options: IndexOptions): Pr
 <p class="sub">${t.asOf} ${formatTime(options.now.toISOString(), options.lang)}</p>
 <p>${t.indexIntro(rows.length, formatDuration(options.defaultIntervalMs))}</p>
 ${rows.length === 0 ? html`<p>${t.noResults}</p>` : html`<table id="systems">
-<tr><th>${t.system}</th><th>${t.lastDrill}</th><th>${t.verdict}</th><th>${t.lastPass}</th><th>${t.daysSince}</th><th>${t.interval}</th><th>${t.rtoHistory}</th></tr>
-${rows.map((row) => rowHtml(row, options.lang))}
+<tr><th>${t.system}</th><th>${t.lastDrill}</th><th>${t.verdict}</th><th>${t.lastPass}</th><th>${t.daysSince}</th><th>${t.interval}</th><th>${t.rtoHistory}</th><th>${t.evidence}</th></tr>
+${rows.map((row) => rowHtml(row, options.lang, options.evidence))}
 </table>`}
 ${unreadable.length > 0 ? html`<h2>${t.unreadable}</h2><ul>${unreadable.map((u) => html`<li><code>${u}</code></li>`)}</ul>` : ''}
 <footer>restore-drill ${VERSION}</footer>
@@ -111,7 +114,7 @@ ${unreadable.length > 0 ? html`<h2>${t.unreadable}</h2><ul>${unreadable.map((u) 
   return { page: page.text, rows, unreadable };
 }
 
-function rowHtml(row: SystemRow, lang: Lang): Html {
+function rowHtml(row: SystemRow, lang: Lang, evidence: Map<string, ScenarioEvidence> | undefined): Html {
   const t = STRINGS[lang];
   const name = html`<strong>${row.system ?? row.scenario}</strong><br><code class="muted">${row.scenario}</code>`;
   return html`<tr class="${row.overdue ? 'overdue' : ''}" data-scenario="${row.scenario}" data-overdue="${row.overdue ? 'yes' : 'no'}">
@@ -122,7 +125,16 @@ function rowHtml(row: SystemRow, lang: Lang): Html {
 <td>${row.daysSincePass ?? '—'}</td>
 <td>${formatDuration(row.intervalMs)}</td>
 <td>${rtoPlot(row, lang)}</td>
+<td class="evidence" data-evidence="${evidence ? (evidence.get(row.scenario)?.state ?? 'unsigned') : 'unchecked'}">${evidenceCell(evidence?.get(row.scenario), evidence !== undefined, lang)}</td>
 </tr>`;
+}
+
+function evidenceCell(status: ScenarioEvidence | undefined, checked: boolean, lang: Lang): Html {
+  const t = STRINGS[lang];
+  if (!checked) return html`<span class="muted">${t.evidenceUnchecked}</span>`;
+  if (!status || status.state === 'unsigned') return html`<span class="muted">${t.evidenceUnsigned}</span>`;
+  if (status.state === 'verified') return html`<span class="ok">✔ ${t.evidenceChain(status.runs)}</span><br><code class="muted" title="${status.head.sha256}">${status.head.sha256.slice(0, 12)}</code>`;
+  return html`<span class="bad">✘ ${t.evidenceBroken}</span><ul>${status.problems.slice(0, 5).map((p) => html`<li>${p}</li>`)}</ul>${status.problems.length > 5 ? html`<span class="muted">${t.moreFindings(status.problems.length - 5)}</span>` : ''}`;
 }
 
 const COLORS: Record<Verdict, string> = { PASS: '#1b7f3b', FAIL: '#b3261e', LATE: '#9a6700', ERROR: '#6b3fa0' };
