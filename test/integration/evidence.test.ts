@@ -92,7 +92,8 @@ describe('integration: evidence.json, keys init and evidence verify', function (
   });
 
   it('verifies the untouched tree and names the chain head', async function () {
-    const out = await world.run(['evidence', 'verify', world.results, '--key', publicKey]);
+    // As docs/auditors.md writes it: the key first, then the results.
+    const out = await world.run(['evidence', 'verify', '--key', publicKey, world.results]);
     assert.equal(out.code, 0, out.stdout + out.stderr);
     assert.match(out.stdout, /verified: 3 evidence files/);
     assert.match(out.stdout, new RegExp(`3 signed runs, head ${runs[2]} sha256:[0-9a-f]{64}`));

@@ -9,7 +9,7 @@ export function registerEvidence(program: Command): void {
     .command('verify')
     .description('check evidence.json files: signature, the result.json they bind, and each scenario\'s chain of runs. PATH is an evidence.json, a run folder, a scenario folder or a results tree')
     .argument('<paths...>', 'evidence files or folders')
-    .option('--key <file...>', "the signer's public key (PEM); default: the configured key pair's public key")
+    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's public key; repeat for several keys", (file: string, files: string[]) => [...files, file], [] as string[])
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExit codes: 0 every evidence and chain verified; 1 something failed (each problem is named); 64 bad usage, or no public key to verify with; 3 a key that cannot be read.')
     .action(async (paths: string[], flags: { key?: string[]; json?: boolean }) => {

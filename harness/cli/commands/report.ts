@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
@@ -16,11 +16,12 @@ export function registerReport(program: Command): void {
     .option('--lang <lang>', 'ja or en (default: from the locale, LC_ALL / LANG)')
     .option('--interval <duration>', `drill interval for scenarios without targets.drill_interval: overdue when the last PASS is older (default ${DEFAULT_INTERVAL})`)
     .option('-o, --output <file>', 'where to write the page (default: RESULTS_DIR/index.html)')
-    .option('--key <file...>', "verify each system's evidence with this public key (default: the configured key pair's, if any)")
+    .option('--key <file>', "verify each system's evidence with this public key (default: the configured key pair's, if any); repeat for several keys", (file: string, files: string[]) => [...files, file], [] as string[])
     .action(async (results: string, flags: { lang?: string; interval?: string; output?: string; key?: string[] }) => {
       const interval = parseDuration(flags.interval ?? DEFAULT_INTERVAL);
       if (interval === undefined || interval <= 0) throw new UsageError(`--interval must be a duration like 31d or 12h, got '${flags.interval}'`);
       const dir = path.resolve(results);
+      if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new UsageError(`${results} is not a folder of results (restore-drill run --results writes one)`);
       const { renderIndex } = await import('../../reporters/html/index-page.ts');
       const evidence = await verifiedEvidence(dir, flags.key ?? []);
       const output = path.resolve(flags.output ?? path.join(dir, 'index.html'));
