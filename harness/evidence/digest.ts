@@ -21,9 +21,11 @@ export async function sha256File(file: string, signal?: AbortSignal): Promise<st
 }
 
 /**
- * The digest of a restore point: a file (an archive) gets its sha256; a folder (a snapshot) gets a
- * dirHash: "h1:" and the base64 sha256 of its sha256sum-format manifest (regular files, paths sorted
- * bytewise), the form golang.org/x/mod/sumdb/dirhash calls Hash1 and in-toto's DigestSet names dirHash.
+ * The digest of a restore point: a file (an archive) gets its sha256; a folder (a snapshot) gets an
+ * in-toto dirHash: the lowercase hex sha256 of its sha256sum-format listing (regular files, paths
+ * sorted bytewise), as in-toto's DigestSet spec defines it, equal to
+ *   find . -type f | cut -c3- | LC_ALL=C sort | xargs -r sha256sum | sha256sum
+ * for names without spaces, backslashes or newlines.
  */
 export async function digestOfPath(location: string, signal?: AbortSignal): Promise<DigestSet> {
   const info = await stat(location);
@@ -38,5 +40,5 @@ export async function digestOfPath(location: string, signal?: AbortSignal): Prom
   });
   await using pool = new HashPool();
   await writeManifest(location, sink, pool, undefined, signal);
-  return { dirHash: `h1:${hash.digest('base64')}` };
+  return { dirHash: hash.digest('hex') };
 }
