@@ -37,7 +37,7 @@ describe('integration: report.html and index.html in Chromium', function () {
     assert.equal((await world.run(['keys', 'init'])).code, 0);
     const ready = await world.scenario('share-ready', shareScenario({ readiness: true }));
     const damaged = await world.scenario('share-damaged', shareScenario({ damaged: true, system: '医事会計 <billing> & "co"' }));
-    const stale = await world.scenario('share-stale', shareScenario({ interval: '1ms' }));
+    const stale = await world.scenario('share-stale', shareScenario({ interval: '7d' }));
     const run = (file: string, lang: string, env: NodeJS.ProcessEnv = {}) => world.run(['run', file, '--results', world.results, '--sandbox', 'local', '--lang', lang], env);
     assert.equal((await run(ready, 'ja')).code, 0);
     assert.equal((await run(ready, 'ja')).code, 0);
@@ -48,8 +48,10 @@ describe('integration: report.html and index.html in Chromium', function () {
     assert.equal(byLocale.code, 0, byLocale.stderr);
     reports.ja = await lastReport('share-ready');
     reports.en = await lastReport('share-damaged');
-    assert.equal((await world.run(['report', world.results, '--lang', 'ja'])).code, 0);
-    const en = await world.run(['report', world.results, '--lang', 'en', '-o', path.join(world.results, 'index-en.html')]);
+    // As of ten days from now: share-stale (7d interval) is overdue, share-ready (31d default) is not.
+    const at = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    assert.equal((await world.run(['report', world.results, '--lang', 'ja', '--at', at])).code, 0);
+    const en = await world.run(['report', world.results, '--lang', 'en', '--at', at, '-o', path.join(world.results, 'index-en.html')]);
     assert.equal(en.code, 0, en.stderr);
     assert.match(en.stdout, /3 systems, overdue: share-damaged, share-stale/);
     browser = await Browser.launch();
@@ -116,6 +118,7 @@ describe('integration: report.html and index.html in Chromium', function () {
       ]);
       const stale = page.locator('tr[data-scenario="share-stale"]');
       assert.match(await stale.innerText(), lang === 'ja' ? /期限超過/ : /OVERDUE/);
+      assert.equal(await stale.locator('td').nth(4).innerText(), '10', 'days since the last PASS, as of --at');
       const ready = page.locator('tr[data-scenario="share-ready"]');
       assert.equal(await ready.locator('svg circle.rto-point').count(), 3, 'one point per drill');
       assert.equal(await ready.locator('svg line.rto-target').count(), 1, 'the RTO target line');
