@@ -9,7 +9,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import { errorMessage } from '../errors.ts';
 import { EVIDENCE_FILE, runFolders } from './chain.ts';
-import { sha256Hex } from './digest.ts';
+import { digestOfPath, sha256Hex } from './digest.ts';
 import { asEnvelope, verifyEnvelope } from './dsse.ts';
 import { asStatement, PAYLOAD_TYPE, SUBJECT, type DrillStatement } from './statement.ts';
 
@@ -22,6 +22,13 @@ export interface FileReport {
   /** sha256 of the evidence.json bytes: what the next run's link names. */
   sha256: string;
   keyid?: string;
+  /** Things worth knowing that are not failures (a backup rotated out since the drill). */
+  notes: string[];
+}
+
+export interface VerifyOptions {
+  /** Also digest each restore point where the drill found it, and compare with the signed digest. */
+  backups?: boolean;
 }
 
 export interface ChainReport {
@@ -38,15 +45,16 @@ export interface VerifyReport {
   chains: ChainReport[];
 }
 
-export async function verifyEvidenceFile(file: string, trusted: KeyObject[]): Promise<FileReport> {
+export async function verifyEvidenceFile(file: string, trusted: KeyObject[], options: VerifyOptions = {}): Promise<FileReport> {
   const problems: string[] = [];
+  const notes: string[] = [];
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
   } catch (err) {
-    return { file, ok: false, problems: [`cannot be read: ${errorMessage(err)}`], sha256: '' };
+    return { file, ok: false, problems: [`cannot be read: ${errorMessage(err)}`], sha256: '', notes };
   }
-  const report: FileReport = { file, ok: false, problems, sha256: sha256Hex(bytes) };
+  const report: FileReport = { file, ok: false, problems, sha256: sha256Hex(bytes), notes };
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));
@@ -93,12 +101,36 @@ export async function verifyEvidenceFile(file: string, trusted: KeyObject[]): Pr
       problems.push(`result.json was changed after it was signed: its sha256 is ${actual}, the signed evidence records ${bound}`);
     }
   }
+  if (options.backups) await checkBackup(statement, problems, notes);
   report.ok = problems.length === 0;
   return report;
 }
 
+/** Digests the restore point where the drill found it and compares it with the signed subject. */
+async function checkBackup(statement: DrillStatement, problems: string[], notes: string[]): Promise<void> {
+  const point = statement.predicate.result.restorePoint;
+  if (!point) return;
+  const signed = statement.subject.find((s) => s.name === SUBJECT.restorePoint(point.id))?.digest;
+  if (!signed) {
+    notes.push(`the restore point ${point.id} has no signed digest`);
+    return;
+  }
+  let actual: Record<string, string>;
+  try {
+    actual = await digestOfPath(point.location);
+  } catch (err) {
+    notes.push(`the backup ${point.location} drilled then is not there now (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}): rotated out or moved`);
+    return;
+  }
+  for (const [algorithm, value] of Object.entries(signed)) {
+    if (actual[algorithm] !== undefined && actual[algorithm] !== value) {
+      problems.push(`the backup ${point.location} has ${algorithm} ${actual[algorithm]} now, but the drill restored ${algorithm} ${value}: the backup changed after the drill`);
+    }
+  }
+}
+
 /** Verifies files, run folders, scenario folders or whole results trees. */
-export async function verifyPaths(paths: string[], trusted: KeyObject[]): Promise<VerifyReport> {
+export async function verifyPaths(paths: string[], trusted: KeyObject[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const evidenceFiles = new Set<string>();
   const scenarioDirs = new Set<string>();
   for (const given of paths) {
@@ -125,7 +157,8 @@ export async function verifyPaths(paths: string[], trusted: KeyObject[]): Promis
       if (path.basename(f) === EVIDENCE_FILE) evidenceFiles.add(f);
     }
   }
-  const files = await Promise.all([...evidenceFiles].sort().map((f) => verifyEvidenceFile(f, trusted)));
+  const files: FileReport[] = [];
+  for (const f of [...evidenceFiles].sort()) files.push(await verifyEvidenceFile(f, trusted, options));
   const chains: ChainReport[] = [];
   for (const dir of [...scenarioDirs].sort()) chains.push(await verifyChain(dir, files.filter((f) => path.dirname(path.dirname(f.file)) === dir)));
   const ok = files.length > 0 && files.every((f) => f.ok) && chains.every((c) => c.problems.length === 0);

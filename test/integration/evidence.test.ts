@@ -173,6 +173,28 @@ describe('integration: evidence.json, keys init and evidence verify', function (
     assert.notEqual(signer, trusted);
   });
 
+  it('with --backups, fails when the drilled backup changed since, and notes one that is gone', async function () {
+    const copy = await copyOfResults('backups');
+    const archive = path.join(world.root, 'backups', 'good', 'share-1.tar.gz');
+    const original = await readFile(archive);
+    const plain = await world.run(['evidence', 'verify', '--backups', '--key', publicKey, copy]);
+    assert.equal(plain.code, 0, plain.stdout);
+    try {
+      await writeFile(archive, Buffer.concat([original, Buffer.from('appended')]));
+      const changed = await world.run(['evidence', 'verify', '--backups', '--key', publicKey, copy]);
+      assert.equal(changed.code, 1);
+      assert.match(changed.stdout, /the backup .*share-1.tar.gz has sha256 [0-9a-f]{64} now, but the drill restored sha256 [0-9a-f]{64}: the backup changed after the drill/);
+      const without = await world.run(['evidence', 'verify', '--key', publicKey, copy]);
+      assert.equal(without.code, 0, 'without --backups the backups are not read');
+      await rm(archive);
+      const gone = await world.run(['evidence', 'verify', '--backups', '--key', publicKey, copy]);
+      assert.equal(gone.code, 0, gone.stdout);
+      assert.match(gone.stdout, /note .*the backup .*share-1.tar.gz drilled then is not there now \(ENOENT\)/);
+    } finally {
+      await writeFile(archive, original);
+    }
+  });
+
   it('refuses a signing key kept inside the results folder', async function () {
     await cp(path.join(world.root, 'config', 'keys', 'evidence-ed25519.pem'), path.join(world.results, 'key.pem'));
     const out = await world.run(['run', scenario, '--results', world.results, '--sandbox', 'local'], { RESTORE_DRILL_KEY: path.join(world.results, 'key.pem'), SHARE_TOKEN: 'x' });

@@ -10,12 +10,13 @@ export function registerEvidence(program: Command): void {
     .description('check evidence.json files: signature, the result.json they bind, and each scenario\'s chain of runs. PATH is an evidence.json, a run folder, a scenario folder or a results tree')
     .argument('<paths...>', 'evidence files or folders')
     .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's public key; repeat for several keys", (file: string, files: string[]) => [...files, file], [] as string[])
+    .option('--backups', 'also digest each drilled backup where it was found and compare it with the signed digest (reads every backup: slow for large ones)')
     .option('--json', 'print the report as JSON')
     .addHelpText('after', '\nExit codes: 0 every evidence and chain verified; 1 something failed (each problem is named); 64 bad usage, or no public key to verify with; 3 a key that cannot be read.')
-    .action(async (paths: string[], flags: { key?: string[]; json?: boolean }) => {
+    .action(async (paths: string[], flags: { key?: string[]; json?: boolean; backups?: boolean }) => {
       const [{ trustedKeys }, { verifyPaths }] = await Promise.all([import('../../evidence/keys.ts'), import('../../evidence/verify.ts')]);
       const { keys, from } = await trustedKeys(flags.key ?? []);
-      const report = await verifyPaths(paths, keys);
+      const report = await verifyPaths(paths, keys, { backups: flags.backups });
       if (report.files.length === 0) throw new UsageError(`no evidence.json found in ${paths.join(', ')}`);
       process.stdout.write(flags.json ? JSON.stringify(jsonReport(report), null, 2) + '\n' : describe(report, from));
       process.exitCode = report.ok ? 0 : 1;
@@ -33,6 +34,7 @@ function describe(report: VerifyReport, from: string[]): string {
     const what = s ? ` (${s.result.scenario.name} run ${s.chain.sequence}, ${s.result.verdict})` : '';
     if (f.ok) lines.push(`ok    ${rel(f.file)}${what}, signed by ${f.keyid}`);
     else for (const p of f.problems) lines.push(`FAIL  ${rel(f.file)}${what}: ${p}`);
+    for (const n of f.notes) lines.push(`note  ${rel(f.file)}${what}: ${n}`);
   }
   for (const c of report.chains) {
     for (const p of c.problems) lines.push(`FAIL  chain ${rel(c.scenarioDir)}: ${p}`);
@@ -47,7 +49,7 @@ function describe(report: VerifyReport, from: string[]): string {
 function jsonReport(report: VerifyReport) {
   return {
     ok: report.ok,
-    files: report.files.map((f) => ({ file: f.file, ok: f.ok, problems: f.problems, sha256: f.sha256, keyid: f.keyid, runId: f.statement?.predicate.result.runId, sequence: f.statement?.predicate.chain.sequence })),
+    files: report.files.map((f) => ({ file: f.file, ok: f.ok, problems: f.problems, notes: f.notes, sha256: f.sha256, keyid: f.keyid, runId: f.statement?.predicate.result.runId, sequence: f.statement?.predicate.chain.sequence })),
     chains: report.chains,
   };
 }
