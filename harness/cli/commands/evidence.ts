@@ -21,6 +21,8 @@ export function registerEvidence(program: Command): void {
       process.stdout.write(flags.json ? JSON.stringify(jsonReport(report), null, 2) + '\n' : describe(report, from));
       process.exitCode = report.ok ? 0 : 1;
     });
+  evidence.exitOverride();
+  for (const command of evidence.commands) command.exitOverride();
 }
 
 function rel(file: string): string {

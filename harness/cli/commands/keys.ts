@@ -20,4 +20,6 @@ export function registerKeys(program: Command): void {
         ].join('\n'),
       );
     });
+  keys.exitOverride();
+  for (const command of keys.commands) command.exitOverride();
 }
