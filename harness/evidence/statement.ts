@@ -2,8 +2,8 @@
  * The signed record of a drill: an in-toto Statement v1 (github.com/in-toto/attestation, spec v1)
  * whose predicate is the drill's result, carried in a DSSE envelope.
  *
- * Subjects: the scenario file, the restore point, and the result.json written beside the evidence,
- * each with its digest. The predicate type is ours:
+ * Subjects: the scenario file, the restore point, the sandbox image (docker), and the result.json
+ * written beside the evidence, each with its digest. The predicate type is ours:
  *   https://restore-drill.dev/drill-result/v1
  *   { result: <result.json content>, chain: { scope, sequence, previous } }
  */
@@ -18,6 +18,7 @@ export const PREDICATE_TYPE = 'https://restore-drill.dev/drill-result/v1';
 export const SUBJECT = {
   scenario: (file: string) => `scenario:${file}`,
   restorePoint: (id: string) => `restore-point:${id}`,
+  sandboxImage: (name: string) => `sandbox-image:${name}`,
   result: 'result.json',
 } as const;
 
@@ -54,6 +55,10 @@ export function buildStatement(input: { result: DrillResult; resultJsonSha256: s
   const { result } = input;
   const subject: Subject[] = [{ name: SUBJECT.scenario(result.scenario.file), digest: { sha256: result.scenario.digest.replace(/^sha256:/, '') } }];
   if (result.restorePoint && input.restorePoint) subject.push({ name: SUBJECT.restorePoint(result.restorePoint.id), digest: input.restorePoint });
+  // A container sandbox's image, by its id (the digest of its configuration), when the driver names one.
+  const image = result.sandbox?.description;
+  const imageId = /^sha256:([0-9a-f]{64})$/.exec(image?.imageId ?? '')?.[1];
+  if (image && imageId) subject.push({ name: SUBJECT.sandboxImage(image.image ?? 'image'), digest: { sha256: imageId } });
   subject.push({ name: SUBJECT.result, digest: { sha256: input.resultJsonSha256 } });
   return {
     _type: STATEMENT_TYPE,
