@@ -161,3 +161,30 @@ describe('canary and text checks (on a real folder)', () => {
     assert.equal(same.status, 'pass');
   });
 });
+
+describe('reports of the engine checks', () => {
+  it('junit.xml and the console carry the diff, the log tail and the RTO forecast', async () => {
+    const { sampleResult } = await import('./reporters.test.ts');
+    const { junitXml } = await import('../../harness/reporters/junit.ts');
+    const { describeResult } = await import('../../harness/reporters/console.ts');
+    const result = sampleResult({
+      checks: [
+        { kind: 'sql', name: 'departments', phase: 'verify', status: 'fail', summary: 'rows differ', findings: [], findingCount: 0, durationMs: 3, details: { diff: '-OP\t眼科\n+SU\t外科' } },
+        { kind: 'http', name: 'orthanc', phase: 'ready', status: 'fail', summary: 'not ready by the deadline', findings: [], findingCount: 0, durationMs: 3, logTail: 'E database locked' },
+      ],
+      rto: {
+        measured: '',
+        actualMs: 60_000,
+        targetMs: 3_600_000,
+        forecast: { forecastMs: 7_200_000, ok: false, targetMs: 3_600_000, forecastRestoreMs: 7_140_000, sampleBytes: 1e9, sampleFiles: 10, sampleRestoreMs: 1000, totalBytes: 4e12, bytesPerSecond: 1e9, samplePaths: ['/pacs/2026'], basis: 'FORECAST' },
+      },
+    });
+    const xml = junitXml(result);
+    assert.match(xml, /-OP\t眼科\n\+SU\t外科/);
+    assert.match(xml, /last lines of the service's log:\nE database locked/);
+    const shown = describeResult(result);
+    assert.match(shown, /FORECAST \(not measured\): a full restore of 3\.6 TiB would take about 2h against the RTO target of 1h: OVER THE TARGET/);
+    assert.match(shown, /^ {8}-OP\t眼科$/m);
+    assert.match(shown, /^ {10}E database locked$/m);
+  });
+});
