@@ -70,6 +70,13 @@ expect:
     assert.deepEqual(await containersLabelled(`restore-drill.scenario=it-pg-${tag}`), []);
   });
 
+  it('the demo drills give the verdicts they are built to give in docker sandboxes', async () => {
+    const { code, stdout, stderr } = await startCli(['demo', '--sandbox', 'docker', '--results', results()]).done;
+    assert.match(stderr + stdout, /4 scenarios, docker sandbox/);
+    assert.match(stdout, /Every demo drill gave the verdict it was built to give/, stdout + stderr);
+    assert.equal(code, 0);
+  });
+
   it('a readiness check that fails inside the container gives FAIL', async function () {
     const file = await scenario(
       `it-fail-${tag}`,
@@ -84,28 +91,30 @@ expect:
     assert.equal(code, 1);
   });
 
-  it('Ctrl-C during a slow readiness check removes the container and its network', async () => {
-    const name = `it-sigint-${tag}`;
-    const file = await scenario(
-      name,
-      `sandbox: { network: drill }
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`${signal} during a slow readiness check removes the container and its network`, async () => {
+      const name = `it-${signal.toLowerCase()}-${tag}`;
+      const file = await scenario(
+        name,
+        `sandbox: { network: drill }
 expect:
   command:
     - name: a slow service
       run: sleep 100
       timeout: 2m
 `,
-    );
-    const cli = startCli(['run', file, '--sandbox', 'docker', '--results', results()]);
-    await cli.waitFor('checking readiness');
-    assert.equal((await containersLabelled(`restore-drill.scenario=${name}`)).length, 1, 'the drill should have a container while it runs');
-    assert.equal((await networksLabelled(`restore-drill.scenario=${name}`)).length, 1);
-    cli.child.kill('SIGINT');
-    const { code } = await cli.done;
-    assert.equal(code, 130);
-    assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
-    assert.deepEqual(await networksLabelled(`restore-drill.scenario=${name}`), []);
-  });
+      );
+      const cli = startCli(['run', file, '--sandbox', 'docker', '--results', results()]);
+      await cli.waitFor('checking readiness');
+      assert.equal((await containersLabelled(`restore-drill.scenario=${name}`)).length, 1, 'the drill should have a container while it runs');
+      assert.equal((await networksLabelled(`restore-drill.scenario=${name}`)).length, 1);
+      cli.child.kill(signal);
+      const { code } = await cli.done;
+      assert.equal(code, exitCode);
+      assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
+      assert.deepEqual(await networksLabelled(`restore-drill.scenario=${name}`), []);
+    });
+  }
 
   it('after a killed harness, the next run removes the container, network and folder it left', async () => {
     const name = `it-killed-${tag}`;

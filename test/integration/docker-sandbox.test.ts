@@ -100,7 +100,7 @@ describe('docker sandbox (integration, real engine)', function () {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     });
 
-    const probe = (host: string) => `curl -sS --http0.9 --max-time 3 http://${host}:${port}/ ; echo "curl exit $?"`;
+    const probe = (host: string) => `curl -sS --http0.9 --max-time 2 http://${host}:${port}/ ; echo "curl exit $?"`;
 
     it('a container that has a network reaches the host listener (the probe can succeed)', async () => {
       const control = await docker(['run', '--rm', '--network', 'bridge', '--label', 'restore-drill.test=control', BASE_IMAGE, 'sh', '-c', probe(gateway)]);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { loadScenario } from '../../scenario/load.ts';
-import { createSource } from '../../sources/index.ts';
 import { formatBytes, formatDuration } from '../../units.ts';
 
 export function registerPoints(program: Command): void {
@@ -10,6 +8,8 @@ export function registerPoints(program: Command): void {
     .argument('<scenario>', 'a scenario file')
     .option('--json', 'print JSON')
     .action(async (file: string, flags: { json?: boolean }) => {
+      const { loadScenario } = await import('../../scenario/load.ts');
+      const { createSource } = await import('../../sources/index.ts');
       const scenario = await loadScenario(file);
       const points = await createSource(scenario).points();
       const now = Date.now();
