@@ -23,7 +23,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
     const outcome = await runScenarios(scenarios, {
       driver: chosen.driver,
       resultsRoot: path.resolve(flags.results),
-      point: parsePointSelector(flags.point),
+      point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
       parallel,
       clock: systemClock,
       signal: interrupt.signal,
