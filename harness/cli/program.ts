@@ -5,7 +5,10 @@ import { EXIT } from '../drill/verdict.ts';
 import { VERSION } from '../version.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
+import { registerEvidence } from './commands/evidence.ts';
 import { registerImages } from './commands/images.ts';
+import { registerKeys } from './commands/keys.ts';
+import { registerReport } from './commands/report.ts';
 import { registerManifest } from './commands/manifest.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
@@ -27,6 +30,9 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerImages(program);
   registerDoctor(program);
+  registerReport(program);
+  registerKeys(program);
+  registerEvidence(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -37,6 +37,8 @@ export interface DrillResult {
   rpo: TargetMeasure;
   /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
   rto: TargetMeasure & { forecast?: RtoForecast };
+  /** How often this scenario must pass a drill (targets.drill_interval), for the index and metrics. */
+  drillIntervalMs?: number;
   phases: PhaseRecord[];
   checks: CheckResult[];
   sandbox?: { driver: DriverName; isolation: Isolation; description: Record<string, string> };

@@ -75,7 +75,7 @@ expect:
     this.timeout(360_000);
     const { code, stdout, stderr } = await startCli(['demo', '--sandbox', 'docker', '--results', results()], {}, 330_000).done;
     assert.match(stderr + stdout, /4 scenarios, docker sandbox/);
-    assert.match(stdout, /Every demo drill gave the verdict it was built to give/, stdout + stderr);
+    assert.match(stdout, /Every demo drill that ran gave the verdict it was built to give/, stdout + stderr);
     assert.match(stdout, /PASS {2}billing/);
     assert.match(stdout, /FORECAST \(not measured\)/);
     assert.equal(code, 0);

@@ -8,6 +8,8 @@ export interface RunFlags {
   point?: string;
   parallel: string;
   json?: boolean;
+  lang?: string;
+  metrics?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -20,6 +22,8 @@ export function registerRun(program: Command): void {
     .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), or at:<time> for the newest at or before it (default: the scenario's source.point, else latest)")
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
+    .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
+    .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
       const { runCommand } = await import('../run-command.ts');
