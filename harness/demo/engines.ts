@@ -6,6 +6,7 @@
  *  - billing, pacs: a Docker engine, the images restore-drill/postgres, restore-drill/pacs, and restic
  *    on this host (the drill lists a repository's points here);
  *  - referrals: borg on this host; restored in Docker (restore-drill/base) where it is, else locally.
+ * With --sandbox local nothing runs in containers: billing and pacs are skipped, referrals runs locally.
  */
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
@@ -33,10 +34,12 @@ export interface EngineDemoPlan {
 }
 
 /** Makes the data of every engine demo this machine can run, under root (demo/). */
-export async function generateEngineDemos(root: string, now = new Date()): Promise<EngineDemoPlan> {
+export async function generateEngineDemos(root: string, options: { now?: Date; sandbox?: string } = {}): Promise<EngineDemoPlan> {
+  const now = options.now ?? new Date();
   const plan: EngineDemoPlan = { ready: [], skipped: [] };
   const docker = new DockerSandboxDriver();
-  const engine = await docker.available();
+  // --sandbox local: the demos that need containers are left out, the others run locally.
+  const engine = options.sandbox === 'local' ? { ok: false, reason: '--sandbox local was asked for' } : await docker.available();
   const hasImage = async (image: string) => engine.ok && (await docker.client.inspectImage(image).catch(() => undefined)) !== undefined;
   const noImage = (image: string) =>
     engine.ok ? `the image ${image} is not built (images/build.sh builds it)` : `no Docker engine answers (${engine.reason})`;

@@ -80,7 +80,7 @@ export abstract class PathSource implements Pick<BackupSource, 'backupPaths' | '
 }
 
 /** The folder a pattern starts from: its leading folders without glob characters. */
-function staticBase(pattern: string): string {
+export function staticBase(pattern: string): string {
   const parts = pattern.split(path.sep);
   const firstDynamic = parts.findIndex((part) => part !== '' && fg.isDynamicPattern(part));
   return firstDynamic === -1 ? path.dirname(pattern) : parts.slice(0, firstDynamic).join(path.sep) || path.sep;

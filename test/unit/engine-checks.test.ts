@@ -9,6 +9,9 @@ import { HttpCheck } from '../../harness/checks/http.ts';
 import { SqlCheck } from '../../harness/checks/sql.ts';
 import { TextCheck } from '../../harness/checks/text.ts';
 import { FakeClock } from '../../harness/clock.ts';
+import type { DrillResult } from '../../harness/drill/result.ts';
+import { describeResult } from '../../harness/reporters/console.ts';
+import { junitXml } from '../../harness/reporters/junit.ts';
 import { InfrastructureError } from '../../harness/errors.ts';
 import type { ExecResult, Sandbox } from '../../harness/sandboxes/sandbox.ts';
 import { canaryCheckSchema, httpCheckSchema, sqlCheckSchema, textCheckSchema } from '../../harness/scenario/schema.ts';
@@ -159,5 +162,42 @@ describe('canary and text checks (on a real folder)', () => {
     assert.match(String(result.details!.diff), /^\+b = 20$/m);
     const same = await new TextCheck(textCheckSchema.parse({ path: 'expected.conf', expected: 'x' }), path.join(dir, 'expected.conf')).run(context);
     assert.equal(same.status, 'pass');
+  });
+});
+
+describe('reports of the engine checks', () => {
+  it('junit.xml and the console carry the diff, the log tail and the RTO forecast', async () => {
+    const result: DrillResult = {
+      schema: 'restore-drill/result@1',
+      runId: 'r1',
+      scenario: { name: 'pacs', file: 'scenarios/pacs.yaml', digest: 'sha256:00' },
+      verdict: 'FAIL',
+      reason: 'checks failed',
+      startedAt: '2026-11-01T00:00:00.000Z',
+      endedAt: '2026-11-01T00:01:00.000Z',
+      rpo: { measured: '' },
+      phases: [],
+      host: { hostname: 'h', user: 'u', platform: 'linux' },
+      tools: {},
+      resultsDir: '/tmp/x',
+      notes: [],
+      checks: [
+        { kind: 'sql', name: 'departments', phase: 'verify', status: 'fail', summary: 'rows differ', findings: [], findingCount: 0, durationMs: 3, details: { diff: '-OP\t眼科\n+SU\t外科' } },
+        { kind: 'http', name: 'orthanc', phase: 'ready', status: 'fail', summary: 'not ready by the deadline', findings: [], findingCount: 0, durationMs: 3, logTail: 'E database locked' },
+      ],
+      rto: {
+        measured: '',
+        actualMs: 60_000,
+        targetMs: 3_600_000,
+        forecast: { forecastMs: 7_200_000, ok: false, targetMs: 3_600_000, forecastRestoreMs: 7_140_000, sampleBytes: 1e9, sampleFiles: 10, sampleRestoreMs: 1000, totalBytes: 4e12, bytesPerSecond: 1e9, samplePaths: ['/pacs/2026'], basis: 'FORECAST' },
+      },
+    };
+    const xml = junitXml(result);
+    assert.match(xml, /-OP\t眼科\n\+SU\t外科/);
+    assert.match(xml, /last lines of the service's log:\nE database locked/);
+    const shown = describeResult(result);
+    assert.match(shown, /FORECAST \(not measured\): a full restore of 3\.6 TiB would take about 2h against the RTO target of 1h: OVER THE TARGET/);
+    assert.match(shown, /^ {8}-OP\t眼科$/m);
+    assert.match(shown, /^ {10}E database locked$/m);
   });
 });

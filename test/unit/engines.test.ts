@@ -127,3 +127,15 @@ describe('shell quoting', () => {
     assert.deepEqual(out.stdout.split('\n').slice(0, -1), args);
   });
 });
+
+describe('restic restore errors', () => {
+  it('tells refused changes of owner (a sandbox without CAP_CHOWN) from real errors', async () => {
+    const { onlyOwnershipErrors } = await import('../../harness/sources/restic.ts');
+    const owners = 'ignoring error for /data/f.txt: Lchown: lchown /restore/data/f.txt: operation not permitted\nignoring error for /data: Lchown: lchown /restore/data: operation not permitted\nFatal: There were 2 errors\n';
+    assert.equal(onlyOwnershipErrors(owners), 2);
+    const mixed = 'ignoring error for /data/f.txt: Lchown: lchown /restore/data/f.txt: operation not permitted\nignoring error for /data/g.txt: ciphertext verification failed\nFatal: There were 2 errors\n';
+    assert.equal(onlyOwnershipErrors(mixed), 0);
+    assert.equal(onlyOwnershipErrors('Fatal: wrong password or no key found\n'), 0);
+    assert.equal(onlyOwnershipErrors(owners.replace('There were 2 errors', 'There were 3 errors')), 0);
+  });
+});

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { html } from '../../harness/reporters/html/html.ts';
 import { chooseLang } from '../../harness/reporters/html/lang.ts';
+import { forecastRto } from '../../harness/drill/forecast.ts';
 import { renderReport } from '../../harness/reporters/html/report-page.ts';
 import { systemRows } from '../../harness/reporters/html/index-page.ts';
 import { FILES_PASS, sampleResult } from '../helpers/results.ts';
@@ -28,9 +29,14 @@ describe('unit: HTML pages', function () {
   });
 
   it('shows a forecast when result.json carries one', function () {
-    const result = { ...sampleResult(), forecast: { ms: 90_000, targetMs: 1_800_000, basis: 'restic stats' } };
-    assert.match(renderReport(result, { lang: 'en', evidence: { state: 'none' } }), /Forecast<\/th><td>1m30s \/ target 30m<br>/);
-    assert.ok(!renderReport(sampleResult(), { lang: 'en', evidence: { state: 'none' } }).includes('Forecast'));
+    const base = sampleResult();
+    const forecast = forecastRto({ samplePaths: ['/archive/dicom/study-01'], sampleBytes: 1e9, sampleFiles: 100, sampleRestoreMs: 10_000, measuredRtoMs: 15_000, totalBytes: 4e12, targetMs: 1_800_000 })!;
+    const result = { ...base, rto: { ...base.rto, forecast } };
+    const en = renderReport(result, { lang: 'en', evidence: { state: 'none' } });
+    assert.match(en, /Forecast of a full restore \(RTO, not measured\)<\/th><td><strong>11h6m45s<\/strong> \/ target 30m · <span class="bad">✘ OVER TARGET/);
+    assert.match(en, /FORECAST, not measured/);
+    assert.match(renderReport(result, { lang: 'ja', evidence: { state: 'none' } }), /全量復元の予測（RTO、実測ではない）/);
+    assert.ok(!renderReport(base, { lang: 'en', evidence: { state: 'none' } }).includes('Forecast'));
   });
 
   it('takes the language from --lang, else the locale', function () {

@@ -34,7 +34,7 @@ export function registerDemo(program: Command): void {
       const { generateDemo } = await import('../../demo/generate.ts');
       await generateDemo(root);
       const { generateEngineDemos } = await import('../../demo/engines.ts');
-      const engines = await generateEngineDemos(root);
+      const engines = await generateEngineDemos(root, { sandbox: flags.sandbox });
       if (!flags.run) return;
       const files = Object.keys(DEMO_SCENARIOS).map((name) => path.join(REPO, 'scenarios', `${name}.yaml`));
       const { runCommand } = await import('../run-command.ts');

@@ -1,5 +1,6 @@
 /** report.html: one drill, verdict first, for the operator, the manager and the auditor; ja or en. */
 import type { CheckResult, Finding } from '../../checks/check.ts';
+import type { RtoForecast } from '../../drill/forecast.ts';
 import type { DrillResult, TargetMeasure } from '../../drill/result.ts';
 import { formatBytes, formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
@@ -19,7 +20,7 @@ const FINDINGS_SHOWN = 50;
 export function renderReport(result: DrillResult, options: { lang: Lang; evidence: EvidenceStatus; compliance?: ComplianceData }): string {
   const t = STRINGS[options.lang];
   const title = result.scenario.system ? `${result.scenario.system} (${result.scenario.name})` : result.scenario.name;
-  const forecast = (result as { forecast?: unknown }).forecast;
+  const forecast = result.rto.forecast;
   const page = html`<!doctype html>
 <html lang="${options.lang}">
 <head>
@@ -95,12 +96,11 @@ function measure(m: TargetMeasure, lang: Lang): Html {
   return html`<strong>${formatDuration(m.actualMs)}</strong>${m.targetMs !== undefined ? html` / ${t.target} ${formatDuration(m.targetMs)}` : ''} · ${verdict}`;
 }
 
-/** A forecast is not in result.json yet; when a later version adds one, it is shown as it comes. */
-function describeForecast(forecast: unknown, lang: Lang): Html {
-  const f = forecast as { ms?: number; actualMs?: number; targetMs?: number; basis?: string };
-  const ms = f?.ms ?? f?.actualMs;
-  if (typeof ms === 'number') return html`${formatDuration(ms)}${typeof f.targetMs === 'number' ? html` / ${STRINGS[lang].target} ${formatDuration(f.targetMs)}` : ''}${f.basis ? html`<br><span class="muted">${f.basis}</span>` : ''}`;
-  return html`<code>${JSON.stringify(forecast)}</code>`;
+/** The RTO forecast of a sample restore (drill/forecast.ts): always marked as a forecast, never a measurement. */
+function describeForecast(f: RtoForecast, lang: Lang): Html {
+  const t = STRINGS[lang];
+  const verdict = f.ok === undefined ? '' : f.ok ? html` · <span class="ok">✔ ${t.within}</span>` : html` · <span class="bad">✘ ${t.over}</span>`;
+  return html`<strong>${formatDuration(f.forecastMs)}</strong>${f.targetMs !== undefined ? html` / ${t.target} ${formatDuration(f.targetMs)}` : ''}${verdict}<br><span class="muted">${formatBytes(f.totalBytes)} ← ${formatBytes(f.sampleBytes)} (${f.samplePaths.join(', ')}) @ ${formatBytes(f.bytesPerSecond)}/s<br>${f.basis}</span>`;
 }
 
 function check(c: CheckResult, lang: Lang): Html {
