@@ -165,16 +165,16 @@ async function wholeDrillRestic(work: string, tree: string, manifest: string): P
   await timeCommand('restic', ['init'], { env });
   const backup = await timeCommand('restic', ['backup', '--quiet', '.'], { cwd: tree, env });
   if (backup.code !== 0) throw new Error(`restic backup failed: ${backup.stderr}`);
-  const inside = tree.replace(/^\//, '');
+  // restic 0.14 stores the contents of a single backed-up folder at the snapshot's root.
   const scenario = path.join(work, 'bench-restic.yaml');
-  await writeFile(scenario, `name: bench-restic\nsource: { kind: restic, repository: ${repo}, password_env: RESTIC_PASSWORD }\nexpect: { files: { manifest: ${manifest}, path: ${inside} } }\n`);
+  await writeFile(scenario, `name: bench-restic\nsource: { kind: restic, repository: ${repo}, password_env: RESTIC_PASSWORD }\nexpect: { files: { manifest: ${manifest} } }\n`);
   const results = path.join(work, 'results');
   const oursDrill = await bestOf(runs, () => timeCommand(node, [CLI, 'run', scenario, '--sandbox', 'local', '--results', results], { env: { CI: '1', ...env } }));
   const plain = await bestOf(runs, async () => {
     const into = path.join(work, 'plain-restic');
     await rm(into, { recursive: true, force: true });
     const restore = await timeCommand('restic', ['restore', 'latest', '--no-lock', '--target', into], { env });
-    const verify = await timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: path.join(into, inside) });
+    const verify = await timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: into });
     await rm(into, { recursive: true, force: true });
     return { ...verify, ms: restore.ms + verify.ms, code: restore.code || verify.code };
   });
