@@ -12,6 +12,9 @@ import { containersLabelled, dockerUnavailable } from '../helpers/docker.ts';
 import { onlyResult } from '../helpers/engines.ts';
 import { writeScenario } from '../helpers/fixtures.ts';
 
+/** Scenario names of this test process: another run's containers on this host never count as ours. */
+const unique = (name: string) => `${name}-${process.pid}`;
+
 describe('http readiness check on a restored Orthanc (docker sandbox)', function () {
   this.timeout(180_000);
   let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -46,7 +49,7 @@ describe('http readiness check on a restored Orthanc (docker sandbox)', function
 
   it('is ready when Orthanc reports the expected studies and instances', async () => {
     const file = await scenario(
-      'orthanc-ready',
+      unique('orthanc-ready'),
       [
         `  - run: storescu -aec RESTOREDRILL +sd +r 127.0.0.1 4242 ${pacs.archive}`,
         'expect:',
@@ -66,7 +69,7 @@ describe('http readiness check on a restored Orthanc (docker sandbox)', function
 
   it('FAILs when Orthanc holds fewer studies than expected (nothing was sent to it)', async () => {
     const file = await scenario(
-      'orthanc-empty',
+      unique('orthanc-empty'),
       ['expect:', '  http:', `    - { url: "http://127.0.0.1:8042/statistics", json: { CountStudies: ${pacs.studies} }, until: 2s, interval: 1s }`, ''].join('\n'),
     );
     const result = onlyResult((await drill(file)).stdout);
@@ -79,7 +82,7 @@ describe('http readiness check on a restored Orthanc (docker sandbox)', function
 
   it('FAILs a service that never answers at the deadline, with the service log tail', async () => {
     const file = await scenario(
-      'orthanc-never-ready',
+      unique('orthanc-never-ready'),
       ['expect:', '  http:', '    - { url: "http://127.0.0.1:8049/system", until: 3s, interval: 1s, log: /var/log/orthanc/orthanc.log }', ''].join('\n'),
     );
     const run = await drill(file);
@@ -95,6 +98,6 @@ describe('http readiness check on a restored Orthanc (docker sandbox)', function
   });
 
   it('leaves no container behind', async () => {
-    for (const name of ['orthanc-ready', 'orthanc-empty', 'orthanc-never-ready']) assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
+    for (const name of [unique('orthanc-ready'), unique('orthanc-empty'), unique('orthanc-never-ready')]) assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
   });
 });

@@ -15,6 +15,9 @@ import { containersLabelled, dockerUnavailable } from '../helpers/docker.ts';
 import { onlyResult, toolMissing } from '../helpers/engines.ts';
 import { writeScenario } from '../helpers/fixtures.ts';
 
+/** Scenario names of this test process: another run's containers on this host never count as ours. */
+const unique = (name: string) => `${name}-${process.pid}`;
+
 const HOUR = 3_600_000;
 
 describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)', function () {
@@ -56,7 +59,7 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
 
   it('restores the dump into PostgreSQL and PASSes the counts, the rows and the canary', async () => {
     const file = await scenario(
-      'pg-pass',
+      unique('pg-pass'),
       [
         '  sql:',
         `    - { query: "select count(*) from patients", expect: "= ${billing.patients}" }`,
@@ -74,7 +77,7 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
 
   it('FAILs a wrong count with expected and actual, shows differing rows as a diff, and a stale canary', async () => {
     const file = await scenario(
-      'pg-fail',
+      unique('pg-fail'),
       [
         '  sql:',
         `    - { name: patients, query: "select count(*) from patients", expect: "= ${billing.patients + 1}" }`,
@@ -122,15 +125,15 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
         path.join(tmp.path, 'scenarios', `${name}.yaml`),
         `name: ${name}\nsource: { kind: pgdump, path: ${dump}, database: shop }\nsandbox: { image: "restore-drill/postgres:latest" }\nexpect:\n${expect}\n`,
       );
-    const good = onlyResult((await drill(await write('pg-plain', '../dumps/shop.sql', '  sql: [{ query: "select name from items order by id", rows: [湿布, 包帯], ordered: true }]'))).stdout);
+    const good = onlyResult((await drill(await write(unique('pg-plain'), '../dumps/shop.sql', '  sql: [{ query: "select name from items order by id", rows: [湿布, 包帯], ordered: true }]'))).stdout);
     assert.equal(good.verdict, 'PASS', good.reason);
-    const bad = onlyResult((await drill(await write('pg-truncated', `../dumps/${billing.dump}`, '  sql: [{ query: "select 1", expect: 1 }]'))).stdout);
+    const bad = onlyResult((await drill(await write(unique('pg-truncated'), `../dumps/${billing.dump}`, '  sql: [{ query: "select 1", expect: 1 }]'))).stdout);
     assert.equal(bad.verdict, 'FAIL');
     assert.equal(bad.error?.code, 'DUMP_RESTORE_FAILED');
     assert.match(bad.error!.message, /pg_restore/);
   });
 
   it('leaves no container behind', async () => {
-    for (const name of ['pg-pass', 'pg-fail', 'pg-plain', 'pg-truncated']) assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
+    for (const name of [unique('pg-pass'), unique('pg-fail'), unique('pg-plain'), unique('pg-truncated')]) assert.deepEqual(await containersLabelled(`restore-drill.scenario=${name}`), []);
   });
 });
