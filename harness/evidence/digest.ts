@@ -42,3 +42,32 @@ export async function digestOfPath(location: string, signal?: AbortSignal): Prom
   await writeManifest(location, sink, pool, undefined, signal);
   return { dirHash: hash.digest('hex') };
 }
+
+export interface PointDigest {
+  digest?: DigestSet;
+  /** Why there is no digest, for the statement's notes. */
+  note?: string;
+  /** Whether the digest was read from the file system (and so can be read again by evidence verify --backups). */
+  fromFiles: boolean;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The digest of a drilled restore point, by source kind: archives and folders (tar, directory, a
+ * pg_dump file or folder) are digested where they are; a restic snapshot is named by its id, which is
+ * already the SHA-256 of the snapshot in its repository (content-addressed), so its repository, which
+ * keeps changing, is never hashed; a borg archive is listed by name only and gets no digest.
+ */
+export async function digestOfRestorePoint(point: { id: string; location: string; sourceKind: string }, signal?: AbortSignal): Promise<PointDigest> {
+  if (point.sourceKind === 'tar' || point.sourceKind === 'directory') return { digest: await digestOfPath(point.location, signal), fromFiles: true };
+  if (point.sourceKind === 'restic' || (point.sourceKind === 'pgdump' && HEX64.test(point.id))) {
+    if (HEX64.test(point.id)) return { digest: { sha256: point.id }, fromFiles: false };
+    return { note: `the restic snapshot ${point.id} is not named by its full id, so it has no digest`, fromFiles: false };
+  }
+  if (point.sourceKind === 'pgdump') {
+    const info = await stat(point.location);
+    if (info.isFile() || info.isDirectory()) return { digest: await digestOfPath(point.location, signal), fromFiles: true };
+  }
+  return { note: `a ${point.sourceKind} restore point (${point.id}) is identified by name in its repository, which gives no digest of it`, fromFiles: false };
+}

@@ -9,7 +9,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import { errorMessage } from '../errors.ts';
 import { EVIDENCE_FILE, runFolders } from './chain.ts';
-import { digestOfPath, sha256Hex } from './digest.ts';
+import { digestOfRestorePoint, sha256Hex } from './digest.ts';
 import { asEnvelope, verifyEnvelope } from './dsse.ts';
 import { asStatement, PAYLOAD_TYPE, SUBJECT, type DrillStatement } from './statement.ts';
 
@@ -117,7 +117,12 @@ async function checkBackup(statement: DrillStatement, problems: string[], notes:
   }
   let actual: Record<string, string>;
   try {
-    actual = await digestOfPath(point.location);
+    const now = await digestOfRestorePoint(point);
+    if (!now.fromFiles || !now.digest) {
+      notes.push(`the ${point.sourceKind} restore point ${point.id} is named by its id${now.digest ? ' (its digest)' : ''}; it was not read again`);
+      return;
+    }
+    actual = now.digest;
   } catch (err) {
     notes.push(`the backup ${point.location} drilled then is not there now (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}): rotated out or moved`);
     return;

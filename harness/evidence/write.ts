@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DrillResult } from '../drill/result.ts';
 import { errorMessage } from '../errors.ts';
 import { nextLink, EVIDENCE_FILE } from './chain.ts';
-import { digestOfPath, sha256Hex, type DigestSet } from './digest.ts';
+import { digestOfRestorePoint, sha256Hex, type DigestSet } from './digest.ts';
 import { signEnvelope, type DsseEnvelope } from './dsse.ts';
 import type { SigningKey } from './keys.ts';
 import { buildStatement, PAYLOAD_TYPE, type DrillStatement } from './statement.ts';
@@ -15,7 +15,9 @@ export async function writeEvidence(result: DrillResult, key: SigningKey): Promi
   let restorePoint: DigestSet | undefined;
   if (result.restorePoint) {
     try {
-      restorePoint = await digestOfPath(result.restorePoint.location);
+      const point = await digestOfRestorePoint(result.restorePoint);
+      restorePoint = point.digest;
+      if (point.note) notes.push(point.note);
     } catch (err) {
       notes.push(`the restore point ${result.restorePoint.location} could not be digested after the drill: ${errorMessage(err)}`);
     }

@@ -61,7 +61,7 @@ function merge(previous: ScenarioMetrics, result: DrillResult): ScenarioMetrics 
     lastSuccess: result.verdict === 'PASS' ? ended : previous.lastSuccess,
     rto: result.rto.actualMs !== undefined ? result.rto.actualMs / 1000 : undefined,
     rtoTarget: result.rto.targetMs !== undefined ? result.rto.targetMs / 1000 : undefined,
-    interval: result.drillIntervalMs !== undefined ? result.drillIntervalMs / 1000 : previous.interval,
+    interval: result.drillIntervalMs !== undefined ? result.drillIntervalMs / 1000 : undefined,
     verdict: result.verdict,
   };
 }

@@ -56,4 +56,11 @@ describe('integration: --metrics writes Prometheus textfile metrics', function (
     assert.ok(value(last, 'restore_drill_last_success_timestamp_seconds', { scenario: 'other' })! > 0);
     assert.deepEqual(await readdir(path.dirname(metrics)), ['restore-drill.prom'], 'no temporary file is left');
   });
+
+  it('without a signing key: no evidence.json, and the report says it is not signed', async function () {
+    const runs = (await readdir(path.join(world.results, 'share'))).sort();
+    const files = await readdir(path.join(world.results, 'share', runs[0]!));
+    assert.ok(files.includes('report.html') && !files.includes('evidence.json'), files.join(', '));
+    assert.match(await readFile(path.join(world.results, 'share', runs[0]!, 'report.html'), 'utf8'), /id="evidence-status" data-state="none">Not signed: no evidence signing key was configured/);
+  });
 });

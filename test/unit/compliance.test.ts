@@ -36,6 +36,17 @@ describe('unit: compliance mapping', function () {
     assert.deepEqual(mapCompliance(sampleResult({ checks: [FILES_PASS] })).notMapped.find((n) => n.entry.id === 'nist-csf2-rc.rp-05')?.missing, ['readiness']);
   });
 
+  it('does not map A.5.30 from a sample drill, whose RTO is the sample\'s', function () {
+    const sample = sampleResult();
+    sample.rto.forecast = { forecastMs: 1000, ok: true, targetMs: 30 * 60_000, forecastRestoreMs: 900, sampleBytes: 1, sampleFiles: 1, sampleRestoreMs: 1, totalBytes: 10, bytesPerSecond: 1000, samplePaths: ['a'], basis: 'sample' };
+    assert.ok(!ids(sample).includes('iso27001-2022-a.5.30'));
+    assert.ok(ids(sample).includes('nist-csf2-rc.rp-05'));
+  });
+
+  it('counts any passing check of the ready phase as readiness', function () {
+    assert.ok(ids(sampleResult({ checks: [FILES_PASS, { ...READY_PASS, kind: 'http' }] })).includes('nist-csf2-rc.rp-05'));
+  });
+
   it('needs a met RTO target for A.5.30', function () {
     assert.ok(!ids(sampleResult({ rto: { actualMs: 1000, measured: 'rto' } })).includes('iso27001-2022-a.5.30'));
     const late = ids(sampleResult({ verdict: 'LATE', rto: { targetMs: 1000, actualMs: 2000, ok: false, measured: 'rto' } }));

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { digestOfPath } from '../../harness/evidence/digest.ts';
+import { digestOfPath, digestOfRestorePoint } from '../../harness/evidence/digest.ts';
 import { makeArchive, writeTree } from '../helpers/fixtures.ts';
 
 describe('unit: restore point digests', function () {
@@ -28,5 +28,18 @@ describe('unit: restore point digests', function () {
     await makeArchive(path.join(dir, 'snapshot'), archive);
     const { readFile } = await import('node:fs/promises');
     assert.deepEqual(await digestOfPath(archive), { sha256: createHash('sha256').update(await readFile(archive)).digest('hex') });
+  });
+});
+
+describe('unit: restore point digests by source kind', function () {
+  it('names a restic snapshot by its id (already a SHA-256) without reading the repository', async function () {
+    const id = 'e'.repeat(64);
+    assert.deepEqual(await digestOfRestorePoint({ id, location: '/nonexistent/repository', sourceKind: 'restic' }), { digest: { sha256: id }, fromFiles: false });
+  });
+
+  it('gives a borg archive no digest, and says why', async function () {
+    const point = await digestOfRestorePoint({ id: 'billing-2026-11-24', location: '/nonexistent/repository', sourceKind: 'borg' });
+    assert.equal(point.digest, undefined);
+    assert.match(point.note!, /a borg restore point \(billing-2026-11-24\) is identified by name/);
   });
 });
