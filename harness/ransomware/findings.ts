@@ -1,0 +1,68 @@
+/** Findings grouped by rule and by type or family: each names a capped sample of files and the count. */
+import type { Finding } from '../checks/check.ts';
+
+export const FILES_NAMED = 10;
+
+export interface FileEvidence {
+  path: string;
+  [key: string]: unknown;
+}
+
+export interface FindingGroup {
+  rule: string;
+  /** The file type (pdf, text ...) or the ransomware family. */
+  group: string;
+  count: number;
+  files: FileEvidence[];
+}
+
+const RULE_WORDS: Record<string, string> = {
+  'content-header': 'do not start with the header their type requires',
+  'content-trailer': 'do not end the way their type requires',
+  'not-text': 'are text files that no longer hold text',
+  entropy: 'hold near-random (encrypted-looking) data where their type cannot',
+  'name-extension': 'carry a known ransomware extension',
+  'ransom-note': 'are named like known ransom notes',
+};
+
+export class FindingGroups {
+  private readonly groups = new Map<string, FindingGroup>();
+
+  add(rule: string, group: string, file: string, evidence: Record<string, unknown>): void {
+    const key = `${rule}\0${group}`;
+    let found = this.groups.get(key);
+    if (!found) this.groups.set(key, (found = { rule, group, count: 0, files: [] }));
+    found.count++;
+    if (found.files.length < FILES_NAMED) found.files.push({ path: file, ...evidence });
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Files named by any finding (a file is counted once per rule that named it). */
+  get fileCount(): number {
+    let n = 0;
+    for (const g of this.groups.values()) n += g.count;
+    return n;
+  }
+
+  list(): FindingGroup[] {
+    return [...this.groups.values()];
+  }
+
+  toFindings(): Finding[] {
+    return this.list().map((g) => {
+      const names = g.files.map((f) => f.path).join(', ');
+      const more = g.count > g.files.length ? ` and ${g.count - g.files.length} more` : '';
+      const first = g.files[0] as Record<string, unknown>;
+      return {
+        rule: g.rule,
+        subject: g.group,
+        message: `${g.count} ${g.group} file${g.count === 1 ? '' : 's'} ${RULE_WORDS[g.rule] ?? `break rule ${g.rule}`}: ${names}${more}`,
+        expected: first.expected ?? first.indicator,
+        actual: { count: g.count, files: g.files },
+      };
+    });
+  }
+}
