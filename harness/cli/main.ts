@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerManifest } from './commands/manifest.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
+import { registerFindClean, registerScan } from './commands/scan.ts';
 import { registerValidate } from './commands/validate.ts';
 
 export function buildProgram(): Command {
@@ -23,6 +24,8 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerManifest(program);
   registerPoints(program);
+  registerScan(program);
+  registerFindClean(program);
   registerDemo(program);
   for (const command of program.commands) command.exitOverride();
   return program;

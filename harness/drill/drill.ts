@@ -18,6 +18,8 @@ import { RESULT_SCHEMA, type DrillResult, type PhaseName, type PhaseRecord, type
 import { newRunId } from './run-id.ts';
 import { decideVerdict } from './verdict.ts';
 import { VERSION } from '../version.ts';
+import type { PointManifests } from '../ransomware/point-manifests.ts';
+import { pointManifestsFor, resolveNewestClean } from '../ransomware/newest-clean.ts';
 
 export interface DrillOptions {
   driver: SandboxDriver;
@@ -53,6 +55,9 @@ class Drill {
   private restored?: { files: number; bytes: number };
   private restoreStartedAt?: number;
   private readyAt?: number;
+  private points: RestorePoint[] = [];
+  private manifests?: PointManifests;
+  private readonly drillNotes: string[] = [];
 
   constructor(scenario: Scenario, options: DrillOptions) {
     this.scenario = scenario;
@@ -86,7 +91,14 @@ class Drill {
     await this.phase('select', async () => {
       this.source = createSource(this.scenario);
       const points = await this.source.points(this.options.signal);
-      this.point = selectPoint(points, this.options.point, `The backup at ${this.scenario.spec.source.path}`);
+      this.points = points;
+      if (this.options.point === 'newest-clean' && points.length > 0) {
+        const chosen = await resolveNewestClean(this.scenario, this.source, points, this.pointManifests(), this.deps());
+        this.drillNotes.push(...chosen.notes);
+        this.point = chosen.point;
+      } else {
+        this.point = selectPoint(points, this.options.point, `The backup at ${this.scenario.spec.source.path}`);
+      }
     });
     await this.phase('provision', async () => {
       this.sandbox = await this.options.driver.provision({
@@ -144,6 +156,7 @@ class Drill {
         clock: this.options.clock,
         signal: this.options.signal,
         onProgress: (p) => void this.options.emit({ type: 'progress', drill: this.ref, phase, ...p }),
+        points: this.pointManifests().accessFor(this.point!, this.points),
       });
     } catch (err) {
       if (this.options.signal.aborted || (err instanceof DrillError && err.kind === 'backup')) throw err;
@@ -176,7 +189,18 @@ class Drill {
     }
   }
 
+  private deps() {
+    return { driver: this.options.driver, pool: this.options.pool, clock: this.options.clock, signal: this.options.signal, runId: this.ref.runId, logDir: path.join(this.resultsDir, 'logs') };
+  }
+
+  /** Manifests of points, made only when a check compares points (ransomware). */
+  private pointManifests(): PointManifests {
+    this.manifests ??= pointManifestsFor(this.scenario, this.source!, this.deps());
+    return this.manifests;
+  }
+
   private async teardown(): Promise<void> {
+    await this.manifests?.dispose();
     if (!this.sandbox) return;
     const started = this.options.clock.monotonic();
     await this.sandbox.dispose();
@@ -222,7 +246,7 @@ class Drill {
       host: { hostname: os.hostname(), user: userName(), platform: `${os.platform()} ${os.release()}` },
       tools: { 'restore-drill': VERSION, node: process.version },
       resultsDir: this.resultsDir,
-      notes: this.options.notes ?? [],
+      notes: [...(this.options.notes ?? []), ...this.drillNotes],
     };
   }
 }

@@ -31,9 +31,11 @@ export interface BackupSource {
   restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress>;
 }
 
-export type PointSelector = 'latest' | { id: string };
+/** newest-clean: the newest point on which no ransomware indicator fires (resolved by the drill). */
+export type PointSelector = 'latest' | 'newest-clean' | { id: string };
 
 export function parsePointSelector(text: string | undefined): PointSelector {
+  if (text === 'newest-clean') return 'newest-clean';
   return !text || text === 'latest' ? 'latest' : { id: text };
 }
 
@@ -43,6 +45,9 @@ export function selectPoint(points: RestorePoint[], selector: PointSelector, whe
     throw new BackupError('NO_RESTORE_POINT', `${where} has no restore point: the backup is empty or the path matches nothing.`);
   }
   if (selector === 'latest') return points[0]!;
+  if (selector === 'newest-clean') {
+    throw new BackupError('NEWEST_CLEAN_UNRESOLVED', `${where}: newest-clean must be resolved by scanning the points first (restore-drill find-clean).`);
+  }
   const found = points.find((p) => p.id === selector.id);
   if (!found) {
     const known = points.slice(0, 5).map((p) => p.id).join(', ');
