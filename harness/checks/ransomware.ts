@@ -7,7 +7,7 @@ import path from 'node:path';
 import { compareManifests, type ChangeSummary } from '../ransomware/change.ts';
 import { FindingGroups } from '../ransomware/findings.ts';
 import { loadIndicators } from '../ransomware/indicators.ts';
-import { scanTree, type ScanSettings, type ScanStats } from '../ransomware/scan.ts';
+import { DEFAULT_SCAN_SETTINGS, scanTree, type ScanSettings, type ScanStats } from '../ransomware/scan.ts';
 import type { RansomwareCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
 import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
@@ -16,6 +16,8 @@ export interface RansomwareCheckOptions {
   spec: RansomwareCheckSpec;
   /** Extra indicators files, resolved against the scenario's folder. */
   indicatorFiles: string[];
+  /** Files named per finding (default 10; the count is always complete). */
+  filesNamed?: number;
 }
 
 export class RansomwareCheck implements Check {
@@ -24,10 +26,12 @@ export class RansomwareCheck implements Check {
   readonly name = 'ransomware indicators';
   private readonly spec: RansomwareCheckSpec;
   private readonly indicatorFiles: string[];
+  private readonly filesNamed: number | undefined;
 
   constructor(options: RansomwareCheckOptions) {
     this.spec = options.spec;
     this.indicatorFiles = options.indicatorFiles;
+    this.filesNamed = options.filesNamed;
   }
 
   get settings(): ScanSettings {
@@ -36,14 +40,14 @@ export class RansomwareCheck implements Check {
       blocksPerFile: this.spec.sample.blocks_per_file,
       maxFilesPerType: this.spec.sample.max_files_per_type,
       entropyThreshold: this.spec.entropy_threshold,
-      maxControlShare: 0.01,
+      maxControlShare: DEFAULT_SCAN_SETTINGS.maxControlShare,
     };
   }
 
   async run(context: CheckContext): Promise<CheckResult> {
     const started = context.clock.monotonic();
     const indicators = await loadIndicators(this.indicatorFiles);
-    const groups = new FindingGroups();
+    const groups = new FindingGroups(this.filesNamed);
     const root = path.resolve(context.sandbox.hostRestoreDir, this.spec.path);
     const stats = await scanTree({ root, settings: this.settings, indicators, groups, signal: context.signal, onProgress: context.onProgress });
     const findings = groups.toFindings();

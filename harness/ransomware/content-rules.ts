@@ -3,7 +3,7 @@
  * A rule returns evidence when the file breaks it; the first rule that fires is the one reported.
  */
 import type { FileType } from './file-types.ts';
-import { controlShare, hasUtf16Bom, randomEntropy, shannonEntropy } from './measure.ts';
+import { controlShare, hasUtf16Bom, isControl, randomEntropy, shannonEntropy } from './measure.ts';
 import type { FileSample } from './sample.ts';
 
 export interface Evidence {
@@ -33,6 +33,7 @@ export interface ContentSettings {
 
 const HEX_SHOWN = 16;
 const MIN_ENTROPY_BLOCK = 256;
+const TEXT_WINDOW = 512;
 
 function hexAt(bytes: Buffer, offset: number, length = HEX_SHOWN): string {
   return bytes.subarray(offset, offset + length).toString('hex');
@@ -87,16 +88,20 @@ export const notTextRule: ContentRule = {
   describe: 'a text file holds bytes that no text encoding writes',
   judge(type, sample, settings) {
     if (!type.text || hasUtf16Bom(sample.blocks[0]!.bytes)) return undefined;
+    // Judged per 512-byte window, so that a few encrypted bytes at the head are not diluted by the rest.
     for (const block of sample.blocks) {
-      const share = controlShare(block.bytes);
-      if (share > settings.maxControlShare) {
-        const at = block.bytes.findIndex((b) => (b < 0x09 || (b > 0x0d && b < 0x20 && b !== 0x1b)) || b === 0x7f);
+      for (let start = 0; start < block.bytes.length; start += TEXT_WINDOW) {
+        const window = block.bytes.subarray(start, start + TEXT_WINDOW);
+        if (window.length < 16) break;
+        const share = controlShare(window);
+        if (share <= settings.maxControlShare) continue;
+        const at = window.findIndex(isControl);
         return {
-          expected: `text (at most ${settings.maxControlShare * 100}% control bytes per block)`,
-          actualHex: hexAt(block.bytes, Math.max(0, at)),
-          offset: block.offset + Math.max(0, at),
+          expected: `text (at most ${settings.maxControlShare * 100}% control bytes in any ${TEXT_WINDOW}-byte window)`,
+          actualHex: hexAt(window, Math.max(0, at)),
+          offset: block.offset + start + Math.max(0, at),
           controlShare: round(share),
-          entropy: round(shannonEntropy(block.bytes)),
+          entropy: round(shannonEntropy(window)),
         };
       }
     }

@@ -27,13 +27,18 @@ const RULE_WORDS: Record<string, string> = {
 
 export class FindingGroups {
   private readonly groups = new Map<string, FindingGroup>();
+  private readonly filesNamed: number;
+
+  constructor(filesNamed = FILES_NAMED) {
+    this.filesNamed = filesNamed;
+  }
 
   add(rule: string, group: string, file: string, evidence: Record<string, unknown>): void {
     const key = `${rule}\0${group}`;
     let found = this.groups.get(key);
     if (!found) this.groups.set(key, (found = { rule, group, count: 0, files: [] }));
     found.count++;
-    if (found.files.length < FILES_NAMED) found.files.push({ path: file, ...evidence });
+    if (found.files.length < this.filesNamed) found.files.push({ path: file, ...evidence });
   }
 
   get size(): number {

@@ -22,10 +22,12 @@ export function shannonEntropy(block: Buffer): number {
 export function controlShare(block: Buffer): number {
   if (block.length === 0) return 0;
   let controls = 0;
-  for (const byte of block) {
-    if ((byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b)) || byte === 0x7f) controls++;
-  }
+  for (const byte of block) if (isControl(byte)) controls++;
   return controls / block.length;
+}
+
+export function isControl(byte: number): boolean {
+  return byte < 0x09 || (byte > 0x0d && byte < 0x20 && byte !== 0x1b) || byte === 0x7f;
 }
 
 /** UTF-16 text has NULs in every other byte: it is recognised by its byte-order mark and left to entropy. */

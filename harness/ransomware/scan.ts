@@ -21,7 +21,7 @@ export const DEFAULT_SCAN_SETTINGS: ScanSettings = {
   blocksPerFile: 4,
   maxFilesPerType: 2000,
   entropyThreshold: 7.5,
-  maxControlShare: 0.01,
+  maxControlShare: 0.03,
 };
 
 export interface TypeStats {
