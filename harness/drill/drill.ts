@@ -11,7 +11,8 @@ import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { resolveSecrets, type Secrets } from '../scenario/secrets.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
-import { createSource, selectPoint, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
+import { createSource, parsePointSelector, scenarioPoint, selectPoint, sourceWhere, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
+import { forecastRto } from './forecast.ts';
 import { formatDuration } from '../units.ts';
 import type { DrillRef, Emit } from './events.ts';
 import { RESULT_SCHEMA, type DrillResult, type PhaseName, type PhaseRecord, type TargetMeasure } from './result.ts';
@@ -24,7 +25,8 @@ import { pointManifestsFor, resolveNewestClean } from '../ransomware/newest-clea
 export interface DrillOptions {
   driver: SandboxDriver;
   resultsRoot: string;
-  point: PointSelector;
+  /** The point asked for on the command line; without it, the scenario's source.point, else latest. */
+  point?: PointSelector;
   pool: HashPool;
   clock: Clock;
   signal: AbortSignal;
@@ -32,6 +34,9 @@ export interface DrillOptions {
   /** Lines to put in the result's notes (driver fallbacks, leftovers removed). */
   notes?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Seams for tests: how the source and the checks are made from the scenario. */
+  sourceFor?: (scenario: Scenario) => BackupSource;
+  checksFor?: (scenario: Scenario) => Check[];
 }
 
 const RTO_MEASURED = 'from the start of the restore to the last readiness check passing';
@@ -54,10 +59,11 @@ class Drill {
   private sandbox?: Sandbox;
   private restored?: { files: number; bytes: number };
   private restoreStartedAt?: number;
+  private sourceRestoreMs?: number;
+  private readonly notes: string[] = [];
   private readyAt?: number;
   private points: RestorePoint[] = [];
   private manifests?: PointManifests;
-  private readonly drillNotes: string[] = [];
 
   constructor(scenario: Scenario, options: DrillOptions) {
     this.scenario = scenario;
@@ -87,17 +93,26 @@ class Drill {
 
   private async pipeline(): Promise<void> {
     const secrets = await resolveSecrets(this.scenario, this.options.env);
-    const checks = createChecks(this.scenario);
+    const checks = (this.options.checksFor ?? createChecks)(this.scenario);
     await this.phase('select', async () => {
-      this.source = createSource(this.scenario);
+      this.source = this.options.sourceFor ? this.options.sourceFor(this.scenario) : createSource(this.scenario, this.options.env);
       const points = await this.source.points(this.options.signal);
       this.points = points;
-      if (this.options.point === 'newest-clean' && points.length > 0) {
+      const selector = this.options.point ?? parsePointSelector(scenarioPoint(this.scenario));
+      if (selector === 'newest-clean' && points.length > 0) {
         const chosen = await resolveNewestClean(this.scenario, this.source, points, this.pointManifests(), this.deps());
-        this.drillNotes.push(...chosen.notes);
+        this.notes.push(...chosen.notes);
         this.point = chosen.point;
       } else {
-        this.point = selectPoint(points, this.options.point, `The backup at ${this.scenario.spec.source.path}`);
+        this.point = selectPoint(points, selector, sourceWhere(this.scenario));
+      }
+      if (this.source.sample && this.source.totalSize) {
+        // The full size is what the RTO forecast scales the sample up to.
+        const total = await this.source.totalSize(this.point, this.options.signal).catch((err: unknown) => {
+          this.notes.push(`the size of restore point ${this.point!.id} could not be read, so no RTO forecast: ${errorMessage(err)}`);
+          return undefined;
+        });
+        if (total !== undefined) this.point = { ...this.point, sizeBytes: total };
       }
     });
     await this.phase('provision', async () => {
@@ -119,11 +134,13 @@ class Drill {
 
   private async restore(secrets: Secrets): Promise<void> {
     const sandbox = this.sandbox!;
+    const started = this.options.clock.monotonic();
     this.restored = await this.source!.restore(this.point!, {
       sandbox,
       signal: this.options.signal,
       onProgress: (p) => void this.options.emit({ type: 'progress', drill: this.ref, phase: 'restore', ...p }),
     });
+    this.sourceRestoreMs = this.options.clock.monotonic() - started;
     for (const step of this.scenario.spec.restore) {
       const result = await sandbox.exec(step.run, { timeoutMs: step.timeout, signal: this.options.signal, env: secrets });
       if (result.exitCode !== 0 || result.timedOut) {
@@ -218,7 +235,7 @@ class Drill {
     const rpoActual = this.point ? this.startedAt.getTime() - this.point.time.getTime() : undefined;
     const rtoActual = this.restoreStartedAt !== undefined && this.readyAt !== undefined ? this.readyAt - this.restoreStartedAt : undefined;
     const rpo = measure(targets.rpo, rpoActual, RPO_MEASURED);
-    const rto = measure(targets.rto, rtoActual, RTO_MEASURED);
+    const rto = { ...measure(targets.rto, rtoActual, RTO_MEASURED), forecast: this.forecast(rtoActual) };
     const { verdict, reason } = decideVerdict({ error, checks: this.checks, rto, rpo });
     const spec = this.scenario.spec;
     return {
@@ -235,6 +252,8 @@ class Drill {
         location: this.point.location,
         sizeBytes: this.point.sizeBytes,
         sourceKind: spec.source.kind,
+        host: this.point.host,
+        paths: this.point.paths,
       },
       restored: this.restored,
       rpo,
@@ -246,8 +265,22 @@ class Drill {
       host: { hostname: os.hostname(), user: userName(), platform: `${os.platform()} ${os.release()}` },
       tools: { 'restore-drill': VERSION, node: process.version },
       resultsDir: this.resultsDir,
-      notes: [...(this.options.notes ?? []), ...this.drillNotes],
+      notes: [...(this.options.notes ?? []), ...this.notes],
     };
+  }
+
+  private forecast(measuredRtoMs: number | undefined) {
+    const sample = this.source?.sample;
+    if (!sample || !this.restored || this.sourceRestoreMs === undefined || measuredRtoMs === undefined || this.point?.sizeBytes === undefined) return undefined;
+    return forecastRto({
+      samplePaths: sample,
+      sampleBytes: this.restored.bytes,
+      sampleFiles: this.restored.files,
+      sampleRestoreMs: this.sourceRestoreMs,
+      measuredRtoMs,
+      totalBytes: this.point.sizeBytes,
+      targetMs: this.scenario.spec.targets.rto,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 /** What a drill produced: the content of result.json, the document every reporter works from. */
 import type { CheckResult } from '../checks/check.ts';
 import type { DriverName, Isolation } from '../sandboxes/sandbox.ts';
+import type { RtoForecast } from './forecast.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
 export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'teardown';
@@ -31,10 +32,11 @@ export interface DrillResult {
   reason: string;
   startedAt: string;
   endedAt: string;
-  restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string };
+  restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string; host?: string; paths?: string[] };
   restored?: { files: number; bytes: number };
   rpo: TargetMeasure;
-  rto: TargetMeasure;
+  /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
+  rto: TargetMeasure & { forecast?: RtoForecast };
   phases: PhaseRecord[];
   checks: CheckResult[];
   sandbox?: { driver: DriverName; isolation: Isolation; description: Record<string, string> };

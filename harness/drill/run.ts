@@ -12,7 +12,7 @@ import { exitCodeFor } from './verdict.ts';
 export interface RunOptions {
   driver: SandboxDriver;
   resultsRoot: string;
-  point: PointSelector;
+  point?: PointSelector;
   parallel: number;
   clock: Clock;
   signal: AbortSignal;

@@ -5,6 +5,7 @@ import { BackupError } from '../errors.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { SandboxDriver } from '../sandboxes/sandbox.ts';
+import { sourceWhere } from '../sources/index.ts';
 import type { BackupSource, RestorePoint } from '../sources/source.ts';
 import { PointManifests } from './point-manifests.ts';
 import { findNewestClean, ruledOutLines } from './scan-point.ts';
@@ -58,7 +59,7 @@ export async function resolveNewestClean(
   if (!search.clean) {
     throw new BackupError(
       'NO_CLEAN_POINT',
-      `No restore point of ${scenario.spec.source.path} is clean: all ${points.length} fired ransomware indicators. ${notes.slice(0, 3).join(' ')} Run "restore-drill find-clean ${scenario.displayPath}" for the findings of each.`,
+      `${sourceWhere(scenario)} has no clean restore point: all ${points.length} fired ransomware indicators. ${notes.slice(0, 3).join(' ')} Run "restore-drill find-clean ${scenario.displayPath}" for the findings of each.`,
     );
   }
   notes.push(`newest-clean: chose ${search.clean.point.id}, the newest point on which no ransomware indicator fired (${search.clean.result.summary})`);

@@ -82,6 +82,10 @@ const PHASE_WORDS: Record<PhaseName, string> = {
   teardown: 'removing the sandbox',
 };
 
+function indent(text: string, spaces: number): string {
+  return text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
+}
+
 export function describeResult(result: DrillResult): string {
   const title = result.scenario.system ? `${result.scenario.name} (${result.scenario.system})` : result.scenario.name;
   const lines = [`${VERDICT_MARK[result.verdict]}  ${title}: ${result.reason}`];
@@ -94,12 +98,22 @@ export function describeResult(result: DrillResult): string {
     const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';
     lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}`);
   }
+  const forecast = result.rto.forecast;
+  if (forecast) {
+    const against = forecast.targetMs !== undefined ? ` against the RTO target of ${formatDuration(forecast.targetMs)}${forecast.ok ? '' : ': OVER THE TARGET'}` : '';
+    lines.push(
+      `    FORECAST (not measured): a full restore of ${formatBytes(forecast.totalBytes)} would take about ${formatDuration(forecast.forecastMs)}${against}`,
+      `      from a sample of ${formatBytes(forecast.sampleBytes)} (${forecast.samplePaths.join(', ')}) restored at ${formatBytes(forecast.bytesPerSecond)}/s`,
+    );
+  }
   for (const check of result.checks) {
     const mark = check.status === 'pass' ? '✔' : '✘';
     lines.push(`    ${mark} ${check.kind}: ${check.name}: ${check.summary}`);
     if (check.status !== 'pass') {
       for (const finding of check.findings.slice(0, 10)) lines.push(`        - ${finding.message}`);
       if (check.findingCount > 10) lines.push(`        ... and ${check.findingCount - 10} more (see result.json)`);
+      if (typeof check.details?.diff === 'string') lines.push(indent(check.details.diff, 8));
+      if (check.logTail) lines.push(`        last lines of the service's log:`, indent(check.logTail.trimEnd(), 10));
     }
   }
   if (result.sandbox && !result.sandbox.isolation.networkIsolated) lines.push(`    warning: the sandbox was not cut off from the network`);

@@ -66,7 +66,7 @@ function signalNumber(signal: NodeJS.Signals): number {
 }
 
 /** Keeps the last KEEP_BYTES of a stream. */
-class TailBuffer {
+export class TailBuffer {
   private chunks: Buffer[] = [];
   private size = 0;
   push(chunk: Buffer): void {

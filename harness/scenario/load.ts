@@ -77,7 +77,7 @@ function problemsOf(issue: z.core.$ZodIssue, problemAt: (f: FieldPath, m: string
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type') {
+  if (issue.code === 'invalid_type' && issue.expected !== 'never') {
     if (issue.input === undefined) return `is required (expected ${issue.expected})`;
     return `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'a list' : typeof issue.input}`;
   }

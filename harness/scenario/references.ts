@@ -8,9 +8,29 @@ import type { Scenario } from './load.ts';
 export async function checkReferences(scenario: Scenario): Promise<ScenarioProblem[]> {
   const problems: ScenarioProblem[] = [];
   const { source, expect, secrets } = scenario.spec;
-  const sourcePath = scenario.resolve(source.path);
-  const found = fg.isDynamicPattern(sourcePath) ? (await expandPattern(sourcePath)).length > 0 : await exists(sourcePath);
-  if (!found) problems.push(scenario.problemAt(['source', 'path'], `${sourcePath} matches nothing${hint(sourcePath)}`));
+  const inner = source.kind === 'pgdump' && source.from ? source.from : source;
+  const sourceField = inner === source ? ['source'] : ['source', 'from'];
+  if ('repository' in inner) {
+    const repository = scenario.resolve(inner.repository);
+    if (!(await exists(repository))) problems.push(scenario.problemAt([...sourceField, 'repository'], `${repository} does not exist${hint(repository)}`));
+    if (inner.password_file !== undefined && !(await exists(scenario.resolve(inner.password_file)))) {
+      problems.push(scenario.problemAt([...sourceField, 'password_file'], `the password file ${scenario.resolve(inner.password_file)} does not exist`));
+    }
+  } else if ('path' in inner && inner.path !== undefined) {
+    const sourcePath = scenario.resolve(inner.path);
+    const found = fg.isDynamicPattern(sourcePath) ? (await expandPattern(sourcePath)).length > 0 : await exists(sourcePath);
+    if (!found) problems.push(scenario.problemAt([...sourceField, 'path'], `${sourcePath} matches nothing${hint(sourcePath)}`));
+  }
+  for (const [index, check] of (expect.sql ?? []).entries()) {
+    if (check.rows_file !== undefined && !(await exists(scenario.resolve(check.rows_file)))) {
+      problems.push(scenario.problemAt(['expect', 'sql', index, 'rows_file'], `${scenario.resolve(check.rows_file)} does not exist`));
+    }
+  }
+  for (const [index, check] of (expect.text ?? []).entries()) {
+    if (!(await exists(scenario.resolve(check.expected)))) {
+      problems.push(scenario.problemAt(['expect', 'text', index, 'expected'], `${scenario.resolve(check.expected)} does not exist${hint(scenario.resolve(check.expected))}`));
+    }
+  }
   if (expect.files && !(await exists(scenario.resolve(expect.files.manifest)))) {
     const manifest = scenario.resolve(expect.files.manifest);
     problems.push(scenario.problemAt(['expect', 'files', 'manifest'], `${manifest} does not exist${hint(manifest)}`));

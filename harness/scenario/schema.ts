@@ -52,9 +52,69 @@ const pathSource = {
 export const directorySourceSchema = z.strictObject({ kind: z.literal('directory'), ...pathSource });
 export const tarSourceSchema = z.strictObject({ kind: z.literal('tar'), ...pathSource });
 
-export const sourceSchema = z.discriminatedUnion('kind', [directorySourceSchema, tarSourceSchema], {
+/** latest, a point id (or a unique prefix of one), or at:<time> (the newest point at or before it). */
+const pointText = z
+  .string()
+  .min(1)
+  .refine((text) => !text.startsWith('at:') || !Number.isNaN(new Date(text.slice(3).trim()).getTime()), 'expected latest, a restore point id, or at:<time> like at:2026-11-24T03:00:00+09:00');
+
+/** Fields every backup-engine source (restic, borg) has. */
+const engineSource = {
+  repository: z.string().min(1, 'expected the path of the repository'),
+  /** The repository password: an environment variable, or a file. Never the password itself. */
+  password_env: envName.optional(),
+  password_file: z.string().min(1).optional(),
+  password: z.never({ error: 'write password_env (a variable name) or password_file (a path), never the password itself' }).optional(),
+  /** The point drilled when --point is not given (default latest). */
+  point: pointText.optional(),
+  /** Restore only these paths of the point (a sample; the drill then forecasts the full restore time). */
+  paths: z.array(z.string().min(1)).min(1).optional(),
+  /** Folder inside the restore root to restore into (default: the root). */
+  into: z.string().min(1).optional(),
+  /** How long the restore may take before it is stopped. */
+  timeout: duration.default(6 * 3_600_000),
+};
+
+const onePassword = (s: { password_env?: string; password_file?: string }) => !(s.password_env !== undefined && s.password_file !== undefined);
+
+export const resticSourceSchema = z
+  .strictObject({ kind: z.literal('restic'), ...engineSource })
+  .refine((s) => onePassword(s) && (s.password_env !== undefined || s.password_file !== undefined), {
+    message: 'a restic repository needs exactly one of password_env or password_file',
+  });
+export const borgSourceSchema = z
+  .strictObject({ kind: z.literal('borg'), ...engineSource })
+  .refine(onePassword, { message: 'write password_env or password_file, not both (neither for an unencrypted repository)' });
+
+/** The backups a pgdump's dump can live in. */
+export const innerSourceSchema = z.discriminatedUnion('kind', [directorySourceSchema, tarSourceSchema, resticSourceSchema, borgSourceSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'expected kind to be one of: directory, tar, restic, borg' : undefined),
+});
+
+export const pgdumpSourceSchema = z
+  .strictObject({
+    kind: z.literal('pgdump'),
+    /** A dump file (or a glob of dumps, one per point) on this host. */
+    path: z.string().min(1).optional(),
+    time: timestamp.optional(),
+    /** Or: the backup that holds the dump, and where the dump is inside it. */
+    from: innerSourceSchema.optional(),
+    dump: z.string().min(1).optional(),
+    /** The database the dump is loaded into (created empty first). */
+    database: z.string().min(1).regex(/^[A-Za-z0-9_]+$/, 'expected a database name of letters, digits and _'),
+    user: z.string().min(1).default('postgres'),
+    format: z.enum(['auto', 'custom', 'plain']).default('auto'),
+    /** Starts the database server in the sandbox and returns once it answers; "" when it already runs. */
+    start: z.string().default('start-postgres'),
+    point: pointText.optional(),
+    timeout: duration.default(6 * 3_600_000),
+  })
+  .refine((s) => (s.path === undefined) !== (s.from === undefined), { message: 'write exactly one of path (a dump file on this host) or from (the backup that holds it)' })
+  .refine((s) => s.from === undefined || s.dump !== undefined, { message: 'with from, dump names the dump file inside that backup', path: ['dump'] });
+
+export const sourceSchema = z.discriminatedUnion('kind', [directorySourceSchema, tarSourceSchema, resticSourceSchema, borgSourceSchema, pgdumpSourceSchema], {
   error: (issue) =>
-    issue.code === 'invalid_union' ? 'expected kind to be one of: directory, tar' : undefined,
+    issue.code === 'invalid_union' ? 'expected kind to be one of: directory, tar, restic, borg, pgdump' : undefined,
 });
 
 export const sandboxSchema = z.strictObject({
@@ -132,9 +192,80 @@ export const ransomwareCheckSchema = z.strictObject({
     .default({ usual_rate: 0.1, burst_factor: 3, min_changed_files: 10 }),
 });
 
+/** How a value is judged: "= 1200", ">= 1000", "!= 0", or a plain value it must equal. */
+const comparison = z.union([z.string().min(1), z.number(), z.boolean()]);
+
+const database = {
+  /** Default: the pgdump source's database, else postgres. */
+  database: z.string().min(1).optional(),
+  user: z.string().min(1).default('postgres'),
+};
+
+export const sqlCheckSchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    query: z.string().min(1),
+    ...database,
+    /** A single value judged by a comparison. */
+    expect: comparison.optional(),
+    /** Or the rows, as a set (order ignored unless ordered: true); a row is a list of column values. */
+    rows: z.array(z.union([z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])), z.string(), z.number()])).optional(),
+    /** Or a file of expected rows (tab-separated columns, one row a line); a unified diff when different. */
+    rows_file: z.string().min(1).optional(),
+    ordered: z.boolean().default(false),
+    timeout: duration.default(30_000),
+  })
+  .refine((s) => [s.expect, s.rows, s.rows_file].filter((x) => x !== undefined).length === 1, { message: 'write exactly one of expect, rows or rows_file' });
+
+export const httpCheckSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  /** Requested from inside the sandbox (its own loopback): no port is opened to the host. */
+  url: z.string().regex(/^https?:\/\//, 'expected an http:// or https:// URL'),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'DELETE']).default('GET'),
+  status: z.number().int().min(100).max(599).default(200),
+  /** Text the body must contain, or /a regular expression/. */
+  body: textMatch.optional(),
+  /** JSON fields (a.b.0.c) and the value or comparison each must satisfy. */
+  json: z.record(z.string(), comparison).optional(),
+  /** Retry until this long has passed since the check began (the readiness deadline). */
+  until: duration.default(60_000),
+  interval: duration.default(1000),
+  /** Per request. */
+  timeout: duration.default(10_000),
+  /** A log file inside the sandbox whose tail a failure carries (default: the sandbox's own log). */
+  log: z.string().min(1).optional(),
+});
+
+export const canaryCheckSchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    /** A query returning the newest timestamp (a timestamptz) ... */
+    sql: z.string().min(1).optional(),
+    ...database,
+    /** ... or a file or folder inside the restore: the newest file's modification time. */
+    file: z.string().min(1).optional(),
+    /** Default: the RPO target. */
+    max_age: duration.optional(),
+  })
+  .refine((s) => (s.sql === undefined) !== (s.file === undefined), { message: 'write exactly one of sql or file' });
+
+export const textCheckSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  /** The restored file, relative to the restore folder. */
+  path: z.string().min(1),
+  /** The expected copy, on this host (relative to the scenario). */
+  expected: z.string().min(1),
+});
+
+const oneOrMany = <T extends z.ZodType>(schema: T) => z.union([schema, z.array(schema)]).transform((v) => (Array.isArray(v) ? v : [v]) as z.output<T>[]);
+
 export const expectSchema = z.strictObject({
   files: filesCheckSchema.optional(),
   command: z.array(commandCheckSchema).optional(),
+  sql: z.array(sqlCheckSchema).optional(),
+  http: z.array(httpCheckSchema).optional(),
+  canary: oneOrMany(canaryCheckSchema).optional(),
+  text: z.array(textCheckSchema).optional(),
   ransomware: ransomwareCheckSchema.optional(),
 });
 
@@ -166,3 +297,11 @@ export type FilesCheckSpec = z.infer<typeof filesCheckSchema>;
 export type CommandCheckSpec = z.infer<typeof commandCheckSchema>;
 export type RansomwareCheckSpec = z.infer<typeof ransomwareCheckSchema>;
 export type RestoreStepSpec = z.infer<typeof restoreStepSchema>;
+export type ResticSourceSpec = z.infer<typeof resticSourceSchema>;
+export type BorgSourceSpec = z.infer<typeof borgSourceSchema>;
+export type InnerSourceSpec = z.infer<typeof innerSourceSchema>;
+export type PgDumpSourceSpec = z.infer<typeof pgdumpSourceSchema>;
+export type SqlCheckSpec = z.infer<typeof sqlCheckSchema>;
+export type HttpCheckSpec = z.infer<typeof httpCheckSchema>;
+export type CanaryCheckSpec = z.infer<typeof canaryCheckSchema>;
+export type TextCheckSpec = z.infer<typeof textCheckSchema>;

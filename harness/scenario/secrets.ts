@@ -11,7 +11,7 @@ export type Secrets = Record<string, string>;
 export async function resolveSecrets(scenario: Scenario, env: NodeJS.ProcessEnv = process.env): Promise<Secrets> {
   const secrets: Secrets = {};
   for (const [name, ref] of Object.entries(scenario.spec.secrets)) {
-    const at = scenario.problemAt(['secrets', name], '');
+    const at = scenario.problemAt(['secrets', name], '', true);
     const where = `${at.file}:${at.line}:${at.column} secrets.${name}:`;
     if (ref.env !== undefined) {
       const value = env[ref.env];

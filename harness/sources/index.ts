@@ -1,18 +1,70 @@
 /** Source kinds by name: the one place a new backup engine is registered. */
 import type { Scenario } from '../scenario/load.ts';
-import type { SourceSpec } from '../scenario/schema.ts';
+import type { InnerSourceSpec, SourceSpec } from '../scenario/schema.ts';
+import { BorgSource } from './borg.ts';
 import { DirectorySource } from './directory.ts';
+import { PgDumpSource } from './pgdump.ts';
+import { ResticSource } from './restic.ts';
 import type { BackupSource } from './source.ts';
 import { TarSource } from './tar.ts';
 
-export function createSource(scenario: Scenario): BackupSource {
+export function createSource(scenario: Scenario, env: NodeJS.ProcessEnv = process.env): BackupSource {
   const spec: SourceSpec = scenario.spec.source;
+  if (spec.kind === 'pgdump') {
+    return new PgDumpSource({
+      inner: spec.from && createInner(scenario, spec.from, 'source.from', env),
+      file: spec.path === undefined ? undefined : scenario.resolve(spec.path),
+      time: spec.time,
+      dump: spec.dump,
+      database: spec.database,
+      user: spec.user,
+      format: spec.format,
+      start: spec.start,
+      timeoutMs: spec.timeout,
+    });
+  }
+  return createInner(scenario, spec, 'source', env);
+}
+
+function createInner(scenario: Scenario, spec: InnerSourceSpec, field: string, env: NodeJS.ProcessEnv): BackupSource {
   switch (spec.kind) {
     case 'directory':
       return new DirectorySource({ path: scenario.resolve(spec.path), time: spec.time });
     case 'tar':
       return new TarSource({ path: scenario.resolve(spec.path), time: spec.time });
+    case 'restic':
+    case 'borg': {
+      const options = {
+        repository: scenario.resolve(spec.repository),
+        password: {
+          env: spec.password_env,
+          file: spec.password_file === undefined ? undefined : scenario.resolve(spec.password_file),
+          field: spec.password_env !== undefined ? `${field}.password_env` : `${field}.password_file`,
+        },
+        paths: spec.paths,
+        into: spec.into,
+        timeoutMs: spec.timeout,
+        env,
+      };
+      return spec.kind === 'restic' ? new ResticSource(options) : new BorgSource(options);
+    }
   }
 }
 
-export { selectPoint, parsePointSelector, type BackupSource, type PointSelector, type RestorePoint } from './source.ts';
+/** The point a scenario drills when --point is not given: source.point (or source.from.point), else latest. */
+export function scenarioPoint(scenario: Scenario): string | undefined {
+  const spec = scenario.spec.source;
+  if ('point' in spec && spec.point !== undefined) return spec.point;
+  if (spec.kind === 'pgdump' && spec.from && 'point' in spec.from) return spec.from.point;
+  return undefined;
+}
+
+/** Where the backup is, as the scenario names it (for messages). */
+export function sourceWhere(scenario: Scenario): string {
+  const spec = scenario.spec.source;
+  const inner = spec.kind === 'pgdump' && spec.from ? spec.from : spec;
+  if ('repository' in inner) return `The ${inner.kind} repository ${inner.repository}`;
+  return `The backup at ${'path' in inner ? inner.path : '?'}`;
+}
+
+export { selectPoint, parsePointSelector, describeSelector, type BackupSource, type PointSelector, type RestorePoint } from './source.ts';

@@ -1,5 +1,5 @@
 /** The source role: where a backup lives, which restore points it has, and how one is restored. */
-import { BackupError } from '../errors.ts';
+import { BackupError, UsageError } from '../errors.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
 
 export interface RestorePoint {
@@ -8,6 +8,9 @@ export interface RestorePoint {
   /** Host path of what this point restores from (an archive, a folder, a repository). */
   location: string;
   sizeBytes?: number;
+  /** The machine the backup was taken on, and what it holds (restic snapshots, borg archives). */
+  host?: string;
+  paths?: string[];
 }
 
 export interface RestoreProgress {
@@ -29,15 +32,41 @@ export interface BackupSource {
   points(signal?: AbortSignal): Promise<RestorePoint[]>;
   /** Restores a point into the sandbox's restore folder. Never writes to the backup. */
   restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress>;
+  /**
+   * Set when the scenario restores only a sample (some paths) of each point: the RTO forecast then
+   * scales the sample's restore time up to the point's full size (totalSize).
+   */
+  readonly sample?: string[];
+  /** The full size of a point, in bytes, as the backup tool reports it (for the RTO forecast). */
+  totalSize?(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined>;
 }
 
-/** newest-clean: the newest point on which no ransomware indicator fires (resolved by the drill). */
-export type PointSelector = 'latest' | 'newest-clean' | { id: string };
+/**
+ * latest, an id (or a unique prefix of one, like restic's short ids), the newest point at or before a
+ * time, or newest-clean: the newest point on which no ransomware indicator fires (resolved by the drill).
+ */
+export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date };
 
+/** Reads `latest`, an id, or `at:<time>` (as --point and source.point write it). */
 export function parsePointSelector(text: string | undefined): PointSelector {
   if (text === 'newest-clean') return 'newest-clean';
-  return !text || text === 'latest' ? 'latest' : { id: text };
+  if (!text || text === 'latest') return 'latest';
+  if (text.startsWith('at:')) {
+    const at = new Date(text.slice(3).trim());
+    if (Number.isNaN(at.getTime())) {
+      throw new UsageError(`the restore point '${text}' has no valid time after at: (write it like at:2026-11-24T03:00:00+09:00)`);
+    }
+    return { at };
+  }
+  return { id: text };
 }
+
+export function describeSelector(selector: PointSelector): string {
+  if (selector === 'latest' || selector === 'newest-clean') return selector;
+  return 'id' in selector ? selector.id : `at:${selector.at.toISOString()}`;
+}
+
+const MIN_PREFIX = 4;
 
 /** Picks the restore point a drill uses from a newest-first list. */
 export function selectPoint(points: RestorePoint[], selector: PointSelector, where: string): RestorePoint {
@@ -48,15 +77,29 @@ export function selectPoint(points: RestorePoint[], selector: PointSelector, whe
   if (selector === 'newest-clean') {
     throw new BackupError('NEWEST_CLEAN_UNRESOLVED', `${where}: newest-clean must be resolved by scanning the points first (restore-drill find-clean).`);
   }
-  const found = points.find((p) => p.id === selector.id);
-  if (!found) {
-    const known = points.slice(0, 5).map((p) => p.id).join(', ');
-    throw new BackupError(
-      'RESTORE_POINT_NOT_FOUND',
-      `${where} has no restore point '${selector.id}'. Newest points: ${known}. Run "restore-drill points" to list them all.`,
-    );
+  if ('at' in selector) {
+    const found = points.find((p) => p.time.getTime() <= selector.at.getTime());
+    if (!found) {
+      const oldest = points[points.length - 1]!;
+      throw new BackupError(
+        'RESTORE_POINT_NOT_FOUND',
+        `${where} has no restore point at or before ${selector.at.toISOString()}; the oldest is ${oldest.id} from ${oldest.time.toISOString()}. Run "restore-drill points" to list them all.`,
+      );
+    }
+    return found;
   }
-  return found;
+  const exact = points.find((p) => p.id === selector.id);
+  if (exact) return exact;
+  const prefixed = selector.id.length >= MIN_PREFIX ? points.filter((p) => p.id.startsWith(selector.id)) : [];
+  if (prefixed.length === 1) return prefixed[0]!;
+  if (prefixed.length > 1) {
+    throw new UsageError(`the restore point '${selector.id}' is ambiguous in ${where}: it starts ${prefixed.length} ids (${prefixed.slice(0, 3).map((p) => p.id).join(', ')}). Write more of the id.`);
+  }
+  const known = points.slice(0, 5).map((p) => p.id).join(', ');
+  throw new BackupError(
+    'RESTORE_POINT_NOT_FOUND',
+    `${where} has no restore point '${selector.id}'. Newest points: ${known}. Run "restore-drill points" to list them all.`,
+  );
 }
 
 export function sortNewestFirst(points: RestorePoint[]): RestorePoint[] {

@@ -24,7 +24,7 @@ export function registerRun(program: Command): void {
     .argument('[scenarios...]', `scenario files, folders or glob patterns (default: ${DEFAULT_SCENARIOS})`)
     .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes docker when an engine answers, else local)`, 'auto')
     .option('--results <dir>', 'folder for results (<dir>/<scenario>/<run-id>/)', 'results')
-    .option('--point <id>', 'restore point to drill: an id, latest, or newest-clean (the newest on which no ransomware indicator fires)', 'latest')
+    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, or newest-clean (the newest on which no ransomware indicator fires; default: the scenario's source.point, else latest)")
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
     .addHelpText('after', EXIT_HELP)
@@ -47,7 +47,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
     const outcome = await runScenarios(scenarios, {
       driver: chosen.driver,
       resultsRoot: path.resolve(flags.results),
-      point: parsePointSelector(flags.point),
+      point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
       parallel,
       clock: systemClock,
       signal: interrupt.signal,

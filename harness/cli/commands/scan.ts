@@ -15,7 +15,7 @@ import { PointManifests } from '../../ransomware/point-manifests.ts';
 import { findNewestClean, scanPoint, type PointScan, type ScanPointOptions } from '../../ransomware/scan-point.ts';
 import { loadScenario, type Scenario } from '../../scenario/load.ts';
 import { chooseDriver, SANDBOX_CHOICES } from '../../sandboxes/index.ts';
-import { createSource, parsePointSelector, selectPoint } from '../../sources/index.ts';
+import { createSource, parsePointSelector, selectPoint, sourceWhere } from '../../sources/index.ts';
 import { formatBytes } from '../../units.ts';
 import { onInterrupt } from '../interrupt.ts';
 import { runCommand } from './run.ts';
@@ -47,7 +47,7 @@ export function registerScan(program: Command): void {
       process.exitCode = await withScanContext(file, flags, async (context, scenario) => {
         const selector = parsePointSelector(flags.point);
         if (selector === 'newest-clean') throw new UsageError('scan takes a point id or latest; use find-clean to look for the newest clean point');
-        const point = selectPoint(context.points, selector, `The backup at ${scenario.spec.source.path}`);
+        const point = selectPoint(context.points, selector, sourceWhere(scenario));
         const scan = await scanPoint(point, context);
         if (flags.json) process.stdout.write(JSON.stringify({ scenario: scenario.spec.name, point: pointJson(scan), result: scan.result }, null, 2) + '\n');
         else process.stdout.write(formatScan(scan));

@@ -1,0 +1,75 @@
+/**
+ * The demos of real backup engines and applications: billing (PostgreSQL from a restic backup),
+ * referrals (a file share in borg), pacs (Orthanc from a restic backup, in full and as a sample with
+ * the RTO forecast). Each is made and drilled only where what it needs is here; otherwise it is
+ * skipped with the reason, so that `npm run demo` works on a fresh machine too.
+ *  - billing, pacs: a Docker engine and the images restore-drill/postgres, restore-drill/pacs;
+ *  - referrals: Docker and restore-drill/base, or else borg installed on this host (local sandbox).
+ */
+import path from 'node:path';
+import { errorMessage } from '../errors.ts';
+import { DockerSandboxDriver } from '../sandboxes/docker.ts';
+import { LocalSandboxDriver } from '../sandboxes/local.ts';
+import { runProcess } from '../sandboxes/process.ts';
+import type { SandboxDriver } from '../sandboxes/sandbox.ts';
+import { generateBilling } from './billing.ts';
+import { generatePacs } from './pacs.ts';
+import { generateReferrals } from './referrals.ts';
+
+const HOUR = 3_600_000;
+
+export interface EngineDemo {
+  /** Scenario names (scenarios/<name>.yaml) this demo's data serves. */
+  scenarios: string[];
+  /** The sandbox its drills use. */
+  sandbox: 'docker' | 'local';
+}
+
+export interface EngineDemoPlan {
+  ready: EngineDemo[];
+  /** One line per demo left out, saying what it needs. */
+  skipped: string[];
+}
+
+/** Makes the data of every engine demo this machine can run, under root (demo/). */
+export async function generateEngineDemos(root: string, now = new Date()): Promise<EngineDemoPlan> {
+  const plan: EngineDemoPlan = { ready: [], skipped: [] };
+  const docker = new DockerSandboxDriver();
+  const engine = await docker.available();
+  const hasImage = async (image: string) => engine.ok && (await docker.client.inspectImage(image).catch(() => undefined)) !== undefined;
+  const noImage = (image: string) =>
+    engine.ok ? `the image ${image} is not built (images/build.sh builds it)` : `no Docker engine answers (${engine.reason})`;
+  const snapshotTime = new Date(now.getTime() - 3 * HOUR);
+
+  const make = async (name: string, scenarios: string[], driver: SandboxDriver, sandbox: 'docker' | 'local', fn: (driver: SandboxDriver) => Promise<unknown>) => {
+    try {
+      await fn(driver);
+      plan.ready.push({ scenarios, sandbox });
+    } catch (err) {
+      plan.skipped.push(`${name}: making its backup failed: ${errorMessage(err)}`);
+    }
+  };
+
+  if (await hasImage('restore-drill/base:latest')) {
+    await make('referrals', ['referrals'], docker, 'docker', (d) => generateReferrals(d, path.join(root, 'referrals'), { now }));
+  } else if (await hostHas('borg')) {
+    await make('referrals', ['referrals'], new LocalSandboxDriver(), 'local', (d) => generateReferrals(d, path.join(root, 'referrals'), { now }));
+  } else {
+    plan.skipped.push(`referrals (borg): ${noImage('restore-drill/base:latest')}, and borg is not installed on this host`);
+  }
+  if (await hasImage('restore-drill/postgres:latest')) {
+    await make('billing', ['billing'], docker, 'docker', (d) => generateBilling(d, path.join(root, 'billing'), { snapshotTime }));
+  } else plan.skipped.push(`billing (PostgreSQL from restic): ${noImage('restore-drill/postgres:latest')}`);
+  if (await hasImage('restore-drill/pacs:latest')) {
+    await make('pacs', ['pacs', 'pacs-sample'], docker, 'docker', (d) => generatePacs(d, path.join(root, 'pacs'), { snapshotTime }));
+  } else plan.skipped.push(`pacs and pacs-sample (Orthanc from restic): ${noImage('restore-drill/pacs:latest')}`);
+  return plan;
+}
+
+async function hostHas(program: string): Promise<boolean> {
+  try {
+    return (await runProcess(program, ['--version'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 10_000 })).exitCode === 0;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * A backup repository's password, named by the scenario (password_env or password_file) and read
+ * when it is needed. It reaches the backup tool only through its environment, never a command line.
+ */
+import { readFile } from 'node:fs/promises';
+import { MissingSecretError } from '../errors.ts';
+
+export interface PasswordRef {
+  /** Environment variable that holds the password. */
+  env?: string;
+  /** File that holds it (its first line; a trailing newline is dropped). */
+  file?: string;
+  /** What the scenario calls it, for messages: "source.password_env". */
+  field: string;
+}
+
+export async function readPassword(ref: PasswordRef, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (ref.env !== undefined) {
+    const value = env[ref.env];
+    if (value === undefined || value === '') {
+      throw new MissingSecretError(
+        `The repository password (${ref.field}: the environment variable ${ref.env})`,
+        `Set it before running the drill (export ${ref.env}=...), or use source.password_file.`,
+      );
+    }
+    return value;
+  }
+  if (ref.file !== undefined) {
+    try {
+      return (await readFile(ref.file, 'utf8')).replace(/\r?\n$/, '');
+    } catch {
+      throw new MissingSecretError(`The repository password file ${ref.file} (${ref.field})`, 'Create it (readable only by the drill user, chmod 600) or fix the path.');
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { FakeClock } from '../../harness/clock.ts';
+import { runDrill, type DrillOptions } from '../../harness/drill/drill.ts';
+import type { DrillEvent } from '../../harness/drill/events.ts';
+import { BackupError } from '../../harness/errors.ts';
+import { HashPool } from '../../harness/manifest/hash-pool.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+import type { Check } from '../../harness/checks/check.ts';
+import { FakeCheck, FakeDriver, FakeSource } from '../helpers/fakes.ts';
+
+const HOUR = 3_600_000;
+
+describe('the drill pipeline (fakes, fake clock)', () => {
+  let pool: HashPool;
+  before(() => (pool = new HashPool({ workers: 1 })));
+  after(() => pool.close());
+
+  function setup(yamlTargets: string, options: { restoreMs?: number; checks?: (clock: FakeClock) => Check[]; failure?: Error; pointAgeMs?: number; env?: NodeJS.ProcessEnv; extra?: string } = {}) {
+    const clock = new FakeClock(new Date('2026-11-01T03:00:00Z'));
+    const scenario = parseScenario(`name: billing\nsource: { kind: tar, path: a.tar }\n${options.extra ?? ''}targets: ${yamlTargets}\n`, '/srv/x.yaml');
+    const point = { id: 'p1', time: new Date(clock.now().getTime() - (options.pointAgeMs ?? HOUR)), location: '/backups/p1' };
+    const driver = new FakeDriver();
+    const events: DrillEvent[] = [];
+    const drillOptions: DrillOptions = {
+      driver,
+      resultsRoot: '/tmp/rd-unit-results',
+      point: 'latest',
+      pool,
+      clock,
+      signal: new AbortController().signal,
+      emit: async (e) => void events.push(e),
+      env: options.env ?? {},
+      sourceFor: () => new FakeSource(clock, [point], options.restoreMs ?? 1000, options.failure),
+      checksFor: () => (options.checks ? options.checks(clock) : []),
+    };
+    return { scenario, drillOptions, driver, events };
+  }
+
+  it('measures RTO from the start of the restore to the last readiness check', async () => {
+    const { scenario, drillOptions } = setup('{ rto: 10s }', {
+      restoreMs: 2000,
+      checks: (clock) => [new FakeCheck('hashes', 'verify', clock, 3000), new FakeCheck('service answers', 'ready', clock, 4000)],
+    });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.rto.actualMs, 9000);
+    assert.equal(result.verdict, 'PASS');
+    assert.deepEqual(result.phases.map((p) => p.name), ['select', 'provision', 'restore', 'verify', 'ready', 'teardown']);
+  });
+
+  it('is LATE when right but over the RTO target', async () => {
+    const { scenario, drillOptions } = setup('{ rto: 5s }', { restoreMs: 2000, checks: (clock) => [new FakeCheck('slow start', 'ready', clock, 4000)] });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'LATE');
+    assert.equal(result.rto.ok, false);
+  });
+
+  it('is LATE when the restore point is older than the RPO target', async () => {
+    const { scenario, drillOptions } = setup('{ rpo: 26h }', { pointAgeMs: 30 * HOUR });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.rpo.actualMs, 30 * HOUR);
+    assert.equal(result.verdict, 'LATE');
+  });
+
+  it('FAILs on a backup error and still removes the sandbox', async () => {
+    const { scenario, drillOptions, driver } = setup('{ rto: 5s }', { failure: new BackupError('ARCHIVE_UNREADABLE', 'truncated') });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'FAIL');
+    assert.equal(result.error?.code, 'ARCHIVE_UNREADABLE');
+    assert.equal(driver.provisioned[0]!.disposed, 1);
+  });
+
+  it('is an ERROR, before any sandbox exists, when a secret is missing', async () => {
+    const { scenario, drillOptions, driver } = setup('{ rto: 5s }', { extra: 'secrets:\n  PW: { env: NOT_SET_ANYWHERE }\n' });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'ERROR');
+    assert.equal(result.error?.code, 'SECRET_MISSING');
+    assert.equal(driver.provisioned.length, 0);
+  });
+
+  it('emits the phases and checks on one event stream, in order', async () => {
+    const { scenario, drillOptions, events } = setup('{ rto: 1m }', { checks: (clock) => [new FakeCheck('hashes', 'verify', clock, 10, 'fail')] });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'FAIL');
+    const types = events.map((e) => (e.type === 'phase:start' || e.type === 'phase:end' ? `${e.type}:${e.phase}` : e.type));
+    assert.deepEqual(types.filter((t) => !t.startsWith('progress')), [
+      'drill:start', 'phase:start:select', 'phase:end:select', 'phase:start:provision', 'phase:end:provision',
+      'phase:start:restore', 'phase:end:restore', 'phase:start:verify', 'check:result', 'phase:end:verify', 'drill:end',
+    ]);
+  });
+
+  it('passes secrets to restore steps through the environment, not the command', async () => {
+    const { scenario, drillOptions, driver } = setup('{ rto: 1m }', {
+      extra: 'secrets:\n  PGPASSWORD: { env: BILLING_PW }\nrestore:\n  - run: pg_restore dump\n',
+      env: { BILLING_PW: 'correct horse' },
+    });
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'PASS');
+    assert.deepEqual(driver.provisioned[0]!.commands, [{ command: 'pg_restore dump', env: { PGPASSWORD: 'correct horse' } }]);
+    assert.doesNotMatch(JSON.stringify(result), /correct horse/);
+  });
+});
