@@ -20,7 +20,7 @@ import { newRunId } from './run-id.ts';
 import { decideVerdict } from './verdict.ts';
 import { VERSION } from '../version.ts';
 import type { PointManifests } from '../ransomware/point-manifests.ts';
-import { pointManifestsFor, resolveNewestClean } from '../ransomware/newest-clean.ts';
+import { pointManifestsFor, prepareChangeBaseline, resolveNewestClean } from '../ransomware/newest-clean.ts';
 
 export interface DrillOptions {
   driver: SandboxDriver;
@@ -114,6 +114,8 @@ class Drill {
         });
         if (total !== undefined) this.point = { ...this.point, sizeBytes: total };
       }
+      // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
+      await prepareChangeBaseline(this.scenario, checks, this.points, this.point, () => this.pointManifests());
     });
     await this.phase('provision', async () => {
       this.sandbox = await this.options.driver.provision({

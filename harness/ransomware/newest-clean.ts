@@ -65,3 +65,20 @@ export async function resolveNewestClean(
   notes.push(`newest-clean: chose ${search.clean.point.id}, the newest point on which no ransomware indicator fired (${search.clean.result.summary})`);
   return { point: search.clean.point, notes };
 }
+
+/**
+ * Makes the manifest of the point before `point` ahead of time when a ransomware check will compare
+ * with it, so that the scratch restore it needs is timed in the select phase and not in the RTO.
+ */
+export async function prepareChangeBaseline(
+  scenario: Scenario,
+  checks: { kind: string }[],
+  points: RestorePoint[],
+  point: RestorePoint,
+  manifests: () => PointManifests,
+): Promise<void> {
+  if (!checks.some((c) => c.kind === 'ransomware') || scenario.spec.expect.ransomware?.change === false) return;
+  const index = points.findIndex((p) => p.id === point.id);
+  const previous = index >= 0 ? points[index + 1] : undefined;
+  if (previous) await manifests().manifestOf(previous);
+}

@@ -109,6 +109,15 @@ describe('scan, find-clean and run --point newest-clean on tar backups (integrat
     assert.ok(result.notes.some((n) => /newest-clean: share-20261123\.tar\.gz ruled out: \[/.test(n)), result.notes.join('\n'));
   });
 
+  it('find-clean --drill runs the full drill on the point it names', async () => {
+    const run = await runCli(['find-clean', scenario, '--drill', '--sandbox', 'local', '--results', path.join(work, 'results'), '--json']);
+    assert.match(run.stderr, /newest clean point: share-20261122\.tar\.gz/);
+    const out = JSON.parse(run.stdout) as { exitCode: number; results: { verdict: string; restorePoint: { id: string } }[] };
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(out.results[0]!.verdict, 'PASS');
+    assert.equal(out.results[0]!.restorePoint.id, 'share-20261122.tar.gz');
+  });
+
   it('run on the attacked point itself FAILs on the ransomware check', async () => {
     const run = await runCli(['run', scenario, '--point', 'latest', '--sandbox', 'local', '--results', path.join(work, 'results'), '--json']);
     const out = JSON.parse(run.stdout) as { results: { verdict: string; reason: string }[] };

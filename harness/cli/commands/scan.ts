@@ -65,19 +65,21 @@ export function registerFindClean(program: Command): void {
     .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')}`, 'auto')
     .option('--results <dir>', 'folder for results and sandbox logs', 'results')
     .option('--json', 'print the search as JSON')
+    .addHelpText('after', '\nWith --drill, the search is printed on stderr and stdout is the drill\'s (its console display, or its JSON with --json).')
     .action(async (file: string, flags: FindCleanFlags) => {
       let cleanId: string | undefined;
+      const out = flags.drill ? process.stderr : process.stdout;
       const code = await withScanContext(file, flags, async (context, scenario) => {
         const search = await findNewestClean(context, (scan) => {
-          if (!flags.json) process.stdout.write(formatScan(scan, true));
+          if (!flags.json || flags.drill) out.write(formatScan(scan, true));
         });
         cleanId = search.clean?.point.id;
-        if (flags.json) {
-          process.stdout.write(JSON.stringify({ scenario: scenario.spec.name, clean: search.clean && pointJson(search.clean), ruledOut: search.ruledOut.map((s) => ({ ...pointJson(s), findings: s.result.findings })) }, null, 2) + '\n');
+        if (flags.json && !flags.drill) {
+          out.write(JSON.stringify({ scenario: scenario.spec.name, clean: search.clean && pointJson(search.clean), ruledOut: search.ruledOut.map((s) => ({ ...pointJson(s), findings: s.result.findings })) }, null, 2) + '\n');
         } else if (search.clean) {
-          process.stdout.write(`\nnewest clean point: ${search.clean.point.id} (${search.clean.point.time.toISOString()})${search.ruledOut.length > 0 ? `; ${search.ruledOut.length} newer point${search.ruledOut.length === 1 ? '' : 's'} ruled out` : ''}\n`);
+          out.write(`\nnewest clean point: ${search.clean.point.id} (${search.clean.point.time.toISOString()})${search.ruledOut.length > 0 ? `; ${search.ruledOut.length} newer point${search.ruledOut.length === 1 ? '' : 's'} ruled out` : ''}\n`);
         } else {
-          process.stdout.write(`\nno clean point: all ${context.points.length} fired ransomware indicators\n`);
+          out.write(`\nno clean point: all ${context.points.length} fired ransomware indicators\n`);
         }
         return search.clean ? EXIT.PASS : EXIT.FAIL;
       });
