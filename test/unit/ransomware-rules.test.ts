@@ -12,6 +12,7 @@ import { controlShare, shannonEntropy } from '../../harness/ransomware/measure.t
 import { blockOffsets, type FileSample } from '../../harness/ransomware/sample.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
 import { ScenarioError } from '../../harness/errors.ts';
+import { checkReferences } from '../../harness/scenario/references.ts';
 import { Prng } from '../helpers/formats.ts';
 
 const settings: ContentSettings = { entropyThreshold: 7.5, maxControlShare: 0.03 };
@@ -213,5 +214,12 @@ describe('expect.ransomware in a scenario', () => {
       () => parseScenario(`${base}expect:\n  ransomware: { entropy_treshold: 7 }\n`, '/tmp/s.yaml'),
       (err: ScenarioError) => err.problems.some((p) => p.field === 'expect.ransomware.entropy_treshold' && p.line === 4),
     );
+  });
+
+  it('validate names an indicators file that does not exist', async () => {
+    const scenario = parseScenario(`name: s\nsource: { kind: tar, path: /etc/hostname }\nexpect:\n  ransomware:\n    indicators: [nope.yaml]\n`, '/tmp/s.yaml');
+    const problems = await checkReferences(scenario);
+    assert.deepEqual(problems.map((p) => [p.field, p.line]), [['expect.ransomware.indicators[0]', 5]]);
+    assert.match(problems[0]!.message, /the indicators file \/tmp\/nope\.yaml does not exist/);
   });
 });
