@@ -55,9 +55,7 @@ export const headerRule: ContentRule = {
     if (type.headers.length === 0) return undefined;
     const head = sample.blocks[0]!.bytes;
     if (type.headers.some((s) => s.matches(head))) return undefined;
-    const first = type.headers[0]!;
-    const offset = /at offset (\d+)/.exec(first.describe)?.[1];
-    const at = offset ? Number(offset) : 0;
+    const at = type.headers[0]!.offset ?? 0;
     return {
       expected: type.headers.map((s) => s.describe).join(' or '),
       actualHex: hexAt(head, at),

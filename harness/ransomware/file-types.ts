@@ -17,6 +17,8 @@ export interface Signature {
   describe: string;
   /** Hex of the expected bytes, for evidence. */
   hex?: string;
+  /** Where the expected bytes are (evidence shows the bytes found there). */
+  offset?: number;
   matches(head: Buffer): boolean;
 }
 
@@ -40,6 +42,7 @@ function magic(hex: string, offset = 0, describe?: string): Signature {
   return {
     describe: describe ?? `${ascii} at offset ${offset}`,
     hex: bytes.toString('hex'),
+    offset,
     matches: (head) => head.length >= offset + bytes.length && head.subarray(offset, offset + bytes.length).equals(bytes),
   };
 }

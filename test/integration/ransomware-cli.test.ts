@@ -126,6 +126,19 @@ describe('scan, find-clean and run --point newest-clean on tar backups (integrat
     assert.match(out.results[0]!.reason, /ransomware check "ransomware indicators" failed/);
   });
 
+  it('says so when no point is clean: find-clean exits 1, run --point newest-clean FAILs', async () => {
+    const onlyAttacked = path.join(work, 'attacked-only.yaml');
+    writeFileSync(onlyAttacked, 'name: attacked-only\nsource: { kind: tar, path: backups/share-20261123.tar.gz }\nexpect:\n  ransomware: {}\n');
+    const search = await runCli(['find-clean', onlyAttacked, '--sandbox', 'local', '--results', path.join(work, 'results')]);
+    assert.equal(search.code, 1, search.stderr);
+    assert.match(search.stdout, /no clean point: all 1 fired ransomware indicators/);
+    const run = await runCli(['run', onlyAttacked, '--point', 'newest-clean', '--sandbox', 'local', '--results', path.join(work, 'results'), '--json']);
+    const out = JSON.parse(run.stdout) as { results: { verdict: string; reason: string }[] };
+    assert.equal(run.code, 1);
+    assert.equal(out.results[0]!.verdict, 'FAIL');
+    assert.match(out.results[0]!.reason, /has no clean restore point: all 1 fired ransomware indicators/);
+  });
+
   it('never wrote to the backup', () => {
     assert.equal(digestOfFolder(backups), backupDigest);
   });
