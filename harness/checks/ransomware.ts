@@ -59,7 +59,7 @@ export class RansomwareCheck implements Check {
       name: this.name,
       phase: this.phase,
       status: ok ? 'pass' : 'fail',
-      summary: ok ? `no indicator fired: ${describeRead(stats)}${change.note ? `; ${change.note}` : ''}` : `${findings.length} indicator${findings.length === 1 ? '' : 's'} fired: ${findings.map((f) => f.message).join('; ')}`,
+      summary: ok ? `no indicator fired: ${describeRead(stats)}${change.note ? `; ${change.note}` : ''}` : failureSummary(findings),
       findings,
       findingCount: findings.length,
       durationMs: context.clock.monotonic() - started,
@@ -96,12 +96,26 @@ export class RansomwareCheck implements Check {
       finding: {
         rule: 'change-burst',
         subject: `${points.previous.id} -> ${points.current.id}`,
-        message: `${pct(summary.rate)} of the files changed since ${points.previous.id} (${parts.join(', ')}), above ${pct(limit)} (${settings.burst_factor} × the usual ${pct(settings.usual_rate)}): ${named.join(', ')}${changed > named.length ? ` and ${changed - named.length} more` : ''}`,
+        message: `${changed} changes against the ${summary.previousFiles} files of ${points.previous.id} (${pct(summary.rate)}: ${parts.join(', ')}), above ${pct(limit)} (${settings.burst_factor} × the usual ${pct(settings.usual_rate)}): ${named.join(', ')}${changed > named.length ? ` and ${changed - named.length} more` : ''}`,
         expected: { maxRate: limit, usualRate: settings.usual_rate, burstFactor: settings.burst_factor },
         actual: { count: changed, ...summary },
       },
     };
   }
+}
+
+/** One line: each rule that fired, with how many files (or how much change). */
+function failureSummary(findings: Finding[]): string {
+  const byRule = new Map<string, number>();
+  let burst = '';
+  for (const f of findings) {
+    if (f.rule === 'change-burst') burst = `change-burst (${pct((f.actual as { rate: number }).rate)} changed)`;
+    else byRule.set(f.rule, (byRule.get(f.rule) ?? 0) + ((f.actual as { count?: number } | undefined)?.count ?? 1));
+  }
+  const parts = [...byRule].map(([rule, n]) => `${rule} (${n} file${n === 1 ? '' : 's'})`);
+  if (burst) parts.push(burst);
+  const first = findings.find((f) => f.rule !== 'change-burst') ?? findings[0]!;
+  return `${findings.length} indicator${findings.length === 1 ? '' : 's'} fired: ${parts.join(', ')}. First: ${first.message.length > 300 ? `${first.message.slice(0, 300)}...` : first.message}`;
 }
 
 function pct(rate: number): string {

@@ -16,13 +16,14 @@ export interface FindingGroup {
   files: FileEvidence[];
 }
 
-const RULE_WORDS: Record<string, string> = {
-  'content-header': 'do not start with the header their type requires',
-  'content-trailer': 'do not end the way their type requires',
-  'not-text': 'are text files that no longer hold text',
-  entropy: 'hold near-random (encrypted-looking) data where their type cannot',
-  'name-extension': 'carry a known ransomware extension',
-  'ransom-note': 'are named like known ransom notes',
+/** What each rule says about its files: [one file, several files]. */
+const RULE_WORDS: Record<string, [string, string]> = {
+  'content-header': ['does not start with the header its type requires', 'do not start with the header their type requires'],
+  'content-trailer': ['does not end the way its type requires', 'do not end the way their type requires'],
+  'not-text': ['no longer holds text', 'no longer hold text'],
+  entropy: ['holds near-random (encrypted-looking) data where its type cannot', 'hold near-random (encrypted-looking) data where their type cannot'],
+  'name-extension': ['carries a known ransomware extension', 'carry a known ransomware extension'],
+  'ransom-note': ['is named like a known ransom note', 'are named like known ransom notes'],
 };
 
 export class FindingGroups {
@@ -64,10 +65,16 @@ export class FindingGroups {
       return {
         rule: g.rule,
         subject: g.group,
-        message: `${g.count} ${g.group} file${g.count === 1 ? '' : 's'} ${RULE_WORDS[g.rule] ?? `break rule ${g.rule}`}: ${names}${more}`,
+        message: `${g.count} ${g.group} file${g.count === 1 ? '' : 's'} ${wordsFor(g.rule, g.count)}: ${names}${more}`,
         expected: first.expected ?? first.indicator,
         actual: { count: g.count, files: g.files },
       };
     });
   }
+}
+
+function wordsFor(rule: string, count: number): string {
+  const words = RULE_WORDS[rule];
+  if (!words) return `break${count === 1 ? 's' : ''} rule ${rule}`;
+  return count === 1 ? words[0] : words[1];
 }
