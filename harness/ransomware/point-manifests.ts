@@ -11,9 +11,9 @@ import path from 'node:path';
 import type { PointAccess } from '../checks/check.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import { writeManifest } from '../manifest/create.ts';
-import type { SandboxDriver } from '../sandboxes/sandbox.ts';
+import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
-import type { BackupSource, RestorePoint } from '../sources/source.ts';
+import type { BackupSource, RestorePoint, RestoreProgress } from '../sources/source.ts';
 
 export interface PointManifestsOptions {
   source: BackupSource;
@@ -28,13 +28,40 @@ export interface PointManifestsOptions {
   subPath?: string;
 }
 
+/** A point restored into a sandbox for its manifest, kept for the scan that comes next. */
+export interface KeptRestore {
+  sandbox: Sandbox;
+  restored: RestoreProgress;
+}
+
 export class PointManifests implements AsyncDisposable {
   private readonly options: PointManifestsOptions;
   private readonly cache = new Map<string, Promise<string>>();
   private dir?: Promise<string>;
+  private kept: { id: string; restore: KeptRestore } | undefined;
+  /**
+   * Keep the last point restored for a manifest (walking newest to oldest, the previous point is the
+   * next one scanned): its scan then takes that sandbox instead of restoring the point again.
+   */
+  keepRestored = false;
 
   constructor(options: PointManifestsOptions) {
     this.options = options;
+  }
+
+  /** The sandbox a point was restored into for its manifest, if kept; the caller disposes it. */
+  takeRestored(point: RestorePoint): KeptRestore | undefined {
+    if (this.kept?.id !== point.id) return undefined;
+    const { restore } = this.kept;
+    this.kept = undefined;
+    return restore;
+  }
+
+  /** Removes a kept sandbox nobody took. */
+  async releaseKept(): Promise<void> {
+    const kept = this.kept;
+    this.kept = undefined;
+    await kept?.restore.sandbox.dispose();
   }
 
   /** The PointAccess a check gets for `current`, whose previous point is the next older in `points`. */
@@ -54,6 +81,7 @@ export class PointManifests implements AsyncDisposable {
   }
 
   async dispose(): Promise<void> {
+    await this.releaseKept();
     const dir = this.dir;
     this.dir = undefined;
     this.cache.clear();
@@ -80,11 +108,17 @@ export class PointManifests implements AsyncDisposable {
       logDir: o.logDir,
       signal: o.signal,
     });
+    let keep = false;
     try {
-      await o.source.restore(point, { sandbox, signal: o.signal, onProgress: () => undefined });
+      const restored = await o.source.restore(point, { sandbox, signal: o.signal, onProgress: () => undefined });
       await this.hash(path.resolve(sandbox.hostRestoreDir, o.subPath ?? '.'), file);
+      if (this.keepRestored) {
+        await this.releaseKept();
+        this.kept = { id: point.id, restore: { sandbox, restored } };
+        keep = true;
+      }
     } finally {
-      await sandbox.dispose();
+      if (!keep) await sandbox.dispose();
     }
     return file;
   }

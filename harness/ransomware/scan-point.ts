@@ -36,20 +36,26 @@ export interface PointScan {
 }
 
 export async function scanPoint(point: RestorePoint, options: ScanPointOptions): Promise<PointScan> {
-  const sandbox = await options.driver.provision({
-    spec: options.sandboxSpec,
-    backupPaths: options.source.backupPaths,
-    scenario: options.scenario,
-    runId: options.runId,
-    logDir: options.logDir,
-    signal: options.signal,
-  });
-  try {
-    const restored = await options.source.restore(point, {
-      sandbox,
+  // Walking newest to oldest, this point was restored already for the newer point's change rule.
+  const kept = options.manifests.takeRestored(point);
+  const sandbox =
+    kept?.sandbox ??
+    (await options.driver.provision({
+      spec: options.sandboxSpec,
+      backupPaths: options.source.backupPaths,
+      scenario: options.scenario,
+      runId: options.runId,
+      logDir: options.logDir,
       signal: options.signal,
-      onProgress: (p) => options.onProgress?.({ phase: 'restore', ...p }),
-    });
+    }));
+  try {
+    const restored =
+      kept?.restored ??
+      (await options.source.restore(point, {
+        sandbox,
+        signal: options.signal,
+        onProgress: (p) => options.onProgress?.({ phase: 'restore', ...p }),
+      }));
     const result = await options.check.run({
       sandbox,
       pool: options.pool,
@@ -74,13 +80,19 @@ export interface CleanSearch {
 /** Walks the points newest to oldest and stops at the first with no indicator. */
 export async function findNewestClean(options: ScanPointOptions, onPoint?: (scan: PointScan) => void): Promise<CleanSearch> {
   const ruledOut: PointScan[] = [];
-  for (const point of options.points) {
-    const scan = await scanPoint(point, options).catch((err: unknown) => unrestorable(point, err));
-    onPoint?.(scan);
-    if (scan.result.status === 'pass') return { clean: scan, ruledOut };
-    ruledOut.push(scan);
+  options.manifests.keepRestored = true;
+  try {
+    for (const point of options.points) {
+      const scan = await scanPoint(point, options).catch((err: unknown) => unrestorable(point, err));
+      onPoint?.(scan);
+      if (scan.result.status === 'pass') return { clean: scan, ruledOut };
+      ruledOut.push(scan);
+    }
+    return { ruledOut };
+  } finally {
+    options.manifests.keepRestored = false;
+    await options.manifests.releaseKept();
   }
-  return { ruledOut };
 }
 
 /** A point that does not restore is no candidate either: it is ruled out with the reason. */
