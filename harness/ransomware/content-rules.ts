@@ -3,7 +3,7 @@
  * A rule returns evidence when the file breaks it; the first rule that fires is the one reported.
  */
 import type { FileType } from './file-types.ts';
-import { controlShare, hasUtf16Bom, isControl, randomEntropy, shannonEntropy } from './measure.ts';
+import { controlShare, hasUtf16Bom, isControl, isTextHead, looksWideText, randomEntropy, shannonEntropy } from './measure.ts';
 import type { FileSample } from './sample.ts';
 
 export interface Evidence {
@@ -54,10 +54,10 @@ export const headerRule: ContentRule = {
   judge(type, sample) {
     if (type.headers.length === 0) return undefined;
     const head = sample.blocks[0]!.bytes;
-    if (type.headers.some((s) => s.matches(head))) return undefined;
+    if (type.headers.some((s) => s.matches(head)) || isTextHead(head)) return undefined;
     const at = type.headers[0]!.offset ?? 0;
     return {
-      expected: type.headers.map((s) => s.describe).join(' or '),
+      expected: `${type.headers.map((s) => s.describe).join(' or ')} (or plain text, which encrypted data never is)`,
       actualHex: hexAt(head, at),
       offset: at,
       entropy: round(shannonEntropy(head)),
@@ -85,7 +85,7 @@ export const notTextRule: ContentRule = {
   id: 'not-text',
   describe: 'a text file holds bytes that no text encoding writes',
   judge(type, sample, settings) {
-    if (!type.text || hasUtf16Bom(sample.blocks[0]!.bytes)) return undefined;
+    if (!type.text || hasUtf16Bom(sample.blocks[0]!.bytes) || looksWideText(sample.blocks[0]!.bytes.subarray(0, TEXT_WINDOW))) return undefined;
     // Judged per 512-byte window, so that a few encrypted bytes at the head are not diluted by the rest.
     for (const block of sample.blocks) {
       for (let start = 0; start < block.bytes.length; start += TEXT_WINDOW) {

@@ -1,8 +1,7 @@
 /**
  * What a file's name says its bytes must be: magic bytes at an offset, a trailer near the end, text,
  * and whether its entropy can be judged. Formats that are compressed or encrypted by nature are judged
- * by their header only. The type is taken from the last known extension of the last two ("x.pdf.lk1x9"
- * is judged as a PDF), so a renamed-and-encrypted file is still judged by what it was.
+ * by their header only. The type is taken from the last extension.
  */
 export type EntropyPolicy =
   /** Never judged by entropy: compressed or encrypted by nature, or mixed (PDF streams). */
@@ -105,6 +104,11 @@ export const FILE_TYPES: FileType[] = [
   { name: 'xz', extensions: ['.xz', '.txz'], headers: [magic('fd377a585a00')], text: false, entropy: 'never' },
   { name: 'bzip2', extensions: ['.bz2', '.tbz2'], headers: [text('BZh')], text: false, entropy: 'never' },
   { name: '7z', extensions: ['.7z'], headers: [magic('377abcaf271c')], text: false, entropy: 'never' },
+  { name: 'lz4', extensions: ['.lz4'], headers: [magic('04224d18')], text: false, entropy: 'never' },
+  { name: 'unix-compress', extensions: ['.z'], headers: [magic('1f9d'), magic('1fa0')], text: false, entropy: 'never' },
+  // Brotli and raw LZMA have no magic bytes: known, so that "x.js.br" is not judged as text, but not judged.
+  { name: 'brotli', extensions: ['.br', '.brotli'], headers: [], text: false, entropy: 'never' },
+  { name: 'lzma', extensions: ['.lzma'], headers: [], text: false, entropy: 'never' },
   { name: 'rar', extensions: ['.rar'], headers: [magic('526172211a07')], text: false, entropy: 'never' },
   { name: 'openpgp', extensions: ['.gpg', '.pgp'], headers: [openPgpPacket], text: false, entropy: 'never' },
   { name: 'rtf', extensions: ['.rtf'], headers: [text('{\\rtf')], text: true, entropy: 'any-block' },
@@ -115,14 +119,27 @@ const OWN_ENCRYPTION = new Set(['.enc', '.aes', '.age', '.asc', '.sig', '.p7m'])
 
 const BY_EXTENSION = new Map<string, FileType>(FILE_TYPES.flatMap((t) => t.extensions.map((e) => [e, t] as const)));
 
-/** The type a file name claims, or undefined when neither of its last two extensions is known. */
+/** The type a file name claims by its last extension, or undefined when that is not known. */
 export function typeOfName(relative: string): FileType | undefined {
-  const base = relative.slice(relative.lastIndexOf('/') + 1).toLowerCase();
-  const parts = base.split('.');
-  if (parts.length < 2) return undefined;
-  const last = BY_EXTENSION.get(`.${parts[parts.length - 1]}`);
-  if (last) return last;
+  const parts = nameParts(relative);
+  return parts.length < 2 ? undefined : BY_EXTENSION.get(`.${parts[parts.length - 1]}`);
+}
+
+/**
+ * A known type followed by an extension that is not ("scan 001.pdf.x7k2q9w1b"): what mass renaming
+ * by ransomware looks like, and also what many ordinary names look like ("java.sql.jmod"), so it
+ * becomes a finding only when many files of several types share the same appended extension.
+ */
+export function appendedExtension(relative: string): { outer: string; inner: FileType } | undefined {
+  const parts = nameParts(relative);
+  if (parts.length < 3) return undefined;
+  const outer = `.${parts[parts.length - 1]}`;
   // Wrappers that users apply themselves ("x.sql.enc" from openssl, "x.sql.age") are encrypted on purpose.
-  if (OWN_ENCRYPTION.has(`.${parts[parts.length - 1]}`)) return undefined;
-  return parts.length >= 3 ? BY_EXTENSION.get(`.${parts[parts.length - 2]}`) : undefined;
+  if (BY_EXTENSION.has(outer) || OWN_ENCRYPTION.has(outer)) return undefined;
+  const inner = BY_EXTENSION.get(`.${parts[parts.length - 2]}`);
+  return inner ? { outer, inner } : undefined;
+}
+
+function nameParts(relative: string): string[] {
+  return relative.slice(relative.lastIndexOf('/') + 1).toLowerCase().split('.');
 }

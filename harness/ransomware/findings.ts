@@ -24,11 +24,12 @@ const RULE_WORDS: Record<string, [string, string]> = {
   entropy: ['holds near-random (encrypted-looking) data where its type cannot', 'hold near-random (encrypted-looking) data where their type cannot'],
   'name-extension': ['carries a known ransomware extension', 'carry a known ransomware extension'],
   'ransom-note': ['is named like a known ransom note', 'are named like known ransom notes'],
+  'appended-extension': ['of a known type has this extension appended', 'of several known types have this same extension appended (mass renaming)'],
 };
 
 export class FindingGroups {
   private readonly groups = new Map<string, FindingGroup>();
-  private readonly filesNamed: number;
+  readonly filesNamed: number;
 
   constructor(filesNamed = FILES_NAMED) {
     this.filesNamed = filesNamed;
@@ -40,6 +41,15 @@ export class FindingGroups {
     if (!found) this.groups.set(key, (found = { rule, group, count: 0, files: [] }));
     found.count++;
     if (found.files.length < this.filesNamed) found.files.push({ path: file, ...evidence });
+  }
+
+  /** A group whose files were counted elsewhere: the count, and the files named (capped here too). */
+  addCounted(rule: string, group: string, count: number, files: FileEvidence[]): void {
+    const key = `${rule}\0${group}`;
+    const found = this.groups.get(key) ?? { rule, group, count: 0, files: [] };
+    this.groups.set(key, found);
+    found.count += count;
+    for (const file of files) if (found.files.length < this.filesNamed) found.files.push(file);
   }
 
   get size(): number {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { walkSorted } from '../manifest/walk.ts';
 import { CONTENT_RULES, type ContentSettings, type Evidence } from './content-rules.ts';
-import { typeOfName, type FileType } from './file-types.ts';
+import { appendedExtension, typeOfName, type FileType } from './file-types.ts';
 import type { Indicators } from './indicators.ts';
 import { sampleFile, type SamplePlan } from './sample.ts';
 import { FindingGroups } from './findings.ts';
@@ -59,6 +59,14 @@ interface Candidate {
 export async function scanTree(options: ScanOptions): Promise<ScanStats> {
   const stats: ScanStats = { filesSeen: 0, filesSampled: 0, bytesRead: 0, unknownType: 0, emptyFiles: 0, unreadable: 0, byType: {} };
   const chosen = new Map<FileType, BoundedPick>();
+  const renames = new AppendedExtensions(options.groups.filesNamed);
+  const offer = (type: FileType, candidate: Candidate) => {
+    const typeStats = (stats.byType[type.name] ??= { seen: 0, sampled: 0, bytesRead: 0 });
+    typeStats.seen++;
+    let pick = chosen.get(type);
+    if (!pick) chosen.set(type, (pick = new BoundedPick(options.settings.maxFilesPerType)));
+    pick.offer(candidate);
+  };
   for await (const entry of walkSorted(options.root, { signal: options.signal })) {
     stats.filesSeen++;
     const named = options.indicators.match(entry.relative);
@@ -72,14 +80,14 @@ export async function scanTree(options: ScanOptions): Promise<ScanStats> {
     const type = typeOfName(entry.relative);
     if (!type) {
       stats.unknownType++;
+      const appended = appendedExtension(entry.relative);
+      if (appended) renames.note(appended.outer, appended.inner, { key: keyOf(entry.relative), relative: entry.relative, absolute: entry.absolute });
       continue;
     }
-    const typeStats = (stats.byType[type.name] ??= { seen: 0, sampled: 0, bytesRead: 0 });
-    typeStats.seen++;
-    let pick = chosen.get(type);
-    if (!pick) chosen.set(type, (pick = new BoundedPick(options.settings.maxFilesPerType)));
-    pick.offer({ key: createHash('sha1').update(entry.relative).digest('hex'), relative: entry.relative, absolute: entry.absolute });
+    offer(type, { key: keyOf(entry.relative), relative: entry.relative, absolute: entry.absolute });
   }
+  // Files renamed en masse are judged by the type they had, too: their content says whether they were encrypted.
+  for (const [type, candidate] of renames.report(options.groups)) offer(type, candidate);
   for (const [type, pick] of chosen) {
     for (const candidate of pick.sorted()) {
       options.signal?.throwIfAborted();
@@ -113,6 +121,52 @@ async function judgeFile(type: FileType, file: Candidate, options: ScanOptions, 
       options.groups.add(rule.id, type.name, file.relative, { ...evidence });
       return;
     }
+  }
+}
+
+/** At least this many files of at least two types must share an appended extension to be a finding. */
+export const MASS_RENAME_FILES = 10;
+const TRACKED_EXTENSIONS = 10_000;
+
+/** Renamed files kept for judging their content, at most (names are counted beyond it). */
+const RENAMED_JUDGED = 20_000;
+
+function keyOf(relative: string): string {
+  return createHash('sha1').update(relative).digest('hex');
+}
+
+/** Files named "<known type>.<same unknown extension>", per extension, in bounded memory. */
+class AppendedExtensions {
+  private readonly byOuter = new Map<string, { count: number; types: Set<string>; files: string[]; candidates: [FileType, Candidate][] }>();
+  private readonly filesNamed: number;
+  private kept = 0;
+  constructor(filesNamed: number) {
+    this.filesNamed = filesNamed;
+  }
+  note(outer: string, inner: FileType, candidate: Candidate): void {
+    let found = this.byOuter.get(outer);
+    if (!found) {
+      if (this.byOuter.size >= TRACKED_EXTENSIONS) return;
+      this.byOuter.set(outer, (found = { count: 0, types: new Set(), files: [], candidates: [] }));
+    }
+    found.count++;
+    found.types.add(inner.name);
+    if (found.files.length < this.filesNamed) found.files.push(candidate.relative);
+    if (this.kept < RENAMED_JUDGED) {
+      found.candidates.push([inner, candidate]);
+      this.kept++;
+    }
+  }
+  /** Adds a finding per mass-renaming extension; returns the renamed files to judge by their old type. */
+  report(groups: FindingGroups): [FileType, Candidate][] {
+    const judged: [FileType, Candidate][] = [];
+    for (const [outer, found] of this.byOuter) {
+      if (found.count < MASS_RENAME_FILES || found.types.size < 2) continue;
+      const types = [...found.types].sort().join(', ');
+      groups.addCounted('appended-extension', outer, found.count, found.files.map((path) => ({ path, expected: `no extension appended to ${types} files`, appendedExtension: outer, types })));
+      judged.push(...found.candidates);
+    }
+    return judged;
   }
 }
 

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { compareManifests } from '../../harness/ransomware/change.ts';
 import { CONTENT_RULES, entropyRule, headerRule, notTextRule, trailerRule, type ContentSettings } from '../../harness/ransomware/content-rules.ts';
-import { typeOfName, type FileType } from '../../harness/ransomware/file-types.ts';
+import { appendedExtension, typeOfName, type FileType } from '../../harness/ransomware/file-types.ts';
+import { DEFAULT_SCAN_SETTINGS, scanTree } from '../../harness/ransomware/scan.ts';
 import { FindingGroups } from '../../harness/ransomware/findings.ts';
 import { loadIndicators } from '../../harness/ransomware/indicators.ts';
 import { controlShare, shannonEntropy } from '../../harness/ransomware/measure.ts';
@@ -45,10 +46,12 @@ describe('ransomware measures', () => {
 });
 
 describe('ransomware file types', () => {
-  it('takes the type from the last known extension of the last two', () => {
+  it('takes the type from the last extension', () => {
     assert.equal(typeOfName('scans/a.pdf')?.name, 'pdf');
     assert.equal(typeOfName('scans/a.PDF')?.name, 'pdf');
-    assert.equal(typeOfName('scans/a.pdf.x7k2q9w1b')?.name, 'pdf');
+    assert.equal(typeOfName('scans/a.pdf.x7k2q9w1b'), undefined);
+    assert.equal(appendedExtension('scans/a.pdf.x7k2q9w1b')?.inner.name, 'pdf');
+    assert.equal(appendedExtension('scans/a.pdf.x7k2q9w1b')?.outer, '.x7k2q9w1b');
     assert.equal(typeOfName('logs/a.log.gz')?.name, 'gzip');
     assert.equal(typeOfName('pacs/CT0001.dcm')?.name, 'dicom');
     assert.equal(typeOfName('README'), undefined);
@@ -56,8 +59,31 @@ describe('ransomware file types', () => {
   });
 
   it('leaves files the user encrypted on purpose alone (.enc, .age)', () => {
-    assert.equal(typeOfName('db/billing.sql.enc'), undefined);
-    assert.equal(typeOfName('db/billing.sql.age'), undefined);
+    assert.equal(appendedExtension('db/billing.sql.enc'), undefined);
+    assert.equal(appendedExtension('db/billing.sql.age'), undefined);
+  });
+
+  it('reports an appended extension only when many files of several types share it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'appended-'));
+    try {
+      for (let i = 0; i < 6; i++) {
+        writeFileSync(path.join(dir, `scan ${i}.pdf.qz7wk`), new Prng(i).bytes(100));
+        writeFileSync(path.join(dir, `letter ${i}.txt.qz7wk`), new Prng(i).bytes(100));
+        // Ordinary dotted names: many files, one inner type.
+        writeFileSync(path.join(dir, `java.module${i}.xml.jmod`), 'JM');
+        writeFileSync(path.join(dir, `java.sql${i}.sql.jmod`), 'JM');
+      }
+      const groups = new FindingGroups(100);
+      await scanTree({ root: dir, settings: DEFAULT_SCAN_SETTINGS, indicators: await loadIndicators(), groups });
+      const found = groups.list();
+      const appended = found.filter((g) => g.rule === 'appended-extension');
+      assert.deepEqual(appended.map((g) => [g.group, g.count, g.files[0]!.types]), [['.qz7wk', 12, 'pdf, text']]);
+      // The renamed files are judged by the type they had: random bytes are neither a PDF nor text.
+      assert.deepEqual(found.filter((g) => g.rule !== 'appended-extension').map((g) => [g.rule, g.group, g.count]).sort(), [['content-header', 'pdf', 6], ['not-text', 'text', 6]]);
+      assert.ok(found.every((g) => g.files.every((f) => !f.path.includes('.jmod'))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
