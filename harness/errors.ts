@@ -79,3 +79,10 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** The evidence signing key or its configuration cannot be used (like a missing secret: exit 3). */
+export class KeyError extends DrillError {
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(code, 'infrastructure', message, options);
+  }
+}

@@ -6,7 +6,7 @@ import { ScenarioError, UsageError, type ScenarioProblem } from '../errors.ts';
 import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { checkReferences } from '../scenario/references.ts';
 
-export const DEFAULT_SCENARIOS = 'scenarios/**/*.y{a,}ml';
+import { DEFAULT_SCENARIOS } from './defaults.ts';
 
 export async function findScenarioFiles(args: string[]): Promise<string[]> {
   const patterns = args.length > 0 ? args : [DEFAULT_SCENARIOS];

@@ -3,8 +3,10 @@
  * referrals (a file share in borg), pacs (Orthanc from a restic backup, in full and as a sample with
  * the RTO forecast). Each is made and drilled only where what it needs is here; otherwise it is
  * skipped with the reason, so that `npm run demo` works on a fresh machine too.
- *  - billing, pacs: a Docker engine and the images restore-drill/postgres, restore-drill/pacs;
- *  - referrals: Docker and restore-drill/base, or else borg installed on this host (local sandbox).
+ *  - billing, pacs: a Docker engine, the images restore-drill/postgres, restore-drill/pacs, and restic
+ *    on this host (the drill lists a repository's points here);
+ *  - referrals: borg on this host; restored in Docker (restore-drill/base) where it is, else locally.
+ * With --sandbox local nothing runs in containers: billing and pacs are skipped, referrals runs locally.
  */
 import path from 'node:path';
 import { errorMessage } from '../errors.ts';
@@ -32,10 +34,12 @@ export interface EngineDemoPlan {
 }
 
 /** Makes the data of every engine demo this machine can run, under root (demo/). */
-export async function generateEngineDemos(root: string, now = new Date()): Promise<EngineDemoPlan> {
+export async function generateEngineDemos(root: string, options: { now?: Date; sandbox?: string } = {}): Promise<EngineDemoPlan> {
+  const now = options.now ?? new Date();
   const plan: EngineDemoPlan = { ready: [], skipped: [] };
   const docker = new DockerSandboxDriver();
-  const engine = await docker.available();
+  // --sandbox local: the demos that need containers are left out, the others run locally.
+  const engine = options.sandbox === 'local' ? { ok: false, reason: '--sandbox local was asked for' } : await docker.available();
   const hasImage = async (image: string) => engine.ok && (await docker.client.inspectImage(image).catch(() => undefined)) !== undefined;
   const noImage = (image: string) =>
     engine.ok ? `the image ${image} is not built (images/build.sh builds it)` : `no Docker engine answers (${engine.reason})`;
@@ -50,25 +54,28 @@ export async function generateEngineDemos(root: string, now = new Date()): Promi
     }
   };
 
-  if (await hasImage('restore-drill/base:latest')) {
+  // The drill reads a repository's points on this host, so the engine must be installed here too.
+  const restic = (await hostHas('restic', 'version')) ? '' : ', and restic is not installed on this host (apt-get install restic)';
+  const borg = await hostHas('borg', '--version');
+  if (!borg) {
+    plan.skipped.push('referrals (borg): borg is not installed on this host (apt-get install borgbackup)');
+  } else if (await hasImage('restore-drill/base:latest')) {
     await make('referrals', ['referrals'], docker, 'docker', (d) => generateReferrals(d, path.join(root, 'referrals'), { now }));
-  } else if (await hostHas('borg')) {
-    await make('referrals', ['referrals'], new LocalSandboxDriver(), 'local', (d) => generateReferrals(d, path.join(root, 'referrals'), { now }));
   } else {
-    plan.skipped.push(`referrals (borg): ${noImage('restore-drill/base:latest')}, and borg is not installed on this host`);
+    await make('referrals', ['referrals'], new LocalSandboxDriver(), 'local', (d) => generateReferrals(d, path.join(root, 'referrals'), { now }));
   }
-  if (await hasImage('restore-drill/postgres:latest')) {
+  if (!restic && (await hasImage('restore-drill/postgres:latest'))) {
     await make('billing', ['billing'], docker, 'docker', (d) => generateBilling(d, path.join(root, 'billing'), { snapshotTime }));
-  } else plan.skipped.push(`billing (PostgreSQL from restic): ${noImage('restore-drill/postgres:latest')}`);
-  if (await hasImage('restore-drill/pacs:latest')) {
+  } else plan.skipped.push(`billing (PostgreSQL from restic): ${(await hasImage('restore-drill/postgres:latest')) ? 'restic is not installed on this host (apt-get install restic)' : noImage('restore-drill/postgres:latest') + restic}`);
+  if (!restic && (await hasImage('restore-drill/pacs:latest'))) {
     await make('pacs', ['pacs', 'pacs-sample'], docker, 'docker', (d) => generatePacs(d, path.join(root, 'pacs'), { snapshotTime }));
-  } else plan.skipped.push(`pacs and pacs-sample (Orthanc from restic): ${noImage('restore-drill/pacs:latest')}`);
+  } else plan.skipped.push(`pacs and pacs-sample (Orthanc from restic): ${(await hasImage('restore-drill/pacs:latest')) ? 'restic is not installed on this host (apt-get install restic)' : noImage('restore-drill/pacs:latest') + restic}`);
   return plan;
 }
 
-async function hostHas(program: string): Promise<boolean> {
+async function hostHas(program: string, versionFlag: string): Promise<boolean> {
   try {
-    return (await runProcess(program, ['--version'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 10_000 })).exitCode === 0;
+    return (await runProcess(program, [versionFlag], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 10_000 })).exitCode === 0;
   } catch {
     return false;
   }

@@ -260,6 +260,7 @@ class Drill {
       restored: this.restored,
       rpo,
       rto,
+      drillIntervalMs: targets.drill_interval,
       phases: this.phases,
       checks: this.checks,
       sandbox: this.sandbox && { driver: this.sandbox.driver, isolation: this.sandbox.isolation, description: this.sandbox.description },

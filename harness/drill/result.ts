@@ -33,10 +33,12 @@ export interface DrillResult {
   startedAt: string;
   endedAt: string;
   restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string; host?: string; paths?: string[] };
-  restored?: { files: number; bytes: number };
+  restored?: { files: number; bytes: number; warnings?: string[] };
   rpo: TargetMeasure;
   /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
   rto: TargetMeasure & { forecast?: RtoForecast };
+  /** How often this scenario must pass a drill (targets.drill_interval), for the index and metrics. */
+  drillIntervalMs?: number;
   phases: PhaseRecord[];
   checks: CheckResult[];
   sandbox?: { driver: DriverName; isolation: Isolation; description: Record<string, string> };

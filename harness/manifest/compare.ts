@@ -3,8 +3,8 @@
  * both sides have on the pool with a bounded number in flight: memory stays flat for millions of files.
  */
 import { HashFileError, type HashPool } from './hash-pool.ts';
-import { readManifestSorted, type ManifestEntry } from './manifest-file.ts';
-import { comparePaths, walkSorted, type TreeEntry } from './walk.ts';
+import { readManifestSortedRuns, type ManifestEntry } from './manifest-file.ts';
+import { comparePaths, RunCursor, walkSortedRuns, type TreeEntry } from './walk.ts';
 
 export type DifferenceKind = 'missing' | 'changed' | 'extra' | 'unreadable';
 
@@ -60,34 +60,32 @@ export async function compareTree(options: CompareOptions): Promise<CompareStats
     inFlight.add(tracked);
   };
 
-  const manifest = readManifestSorted(options.manifestFile, options.manifestName)[Symbol.asyncIterator]();
-  const tree = walkSorted(options.root, { signal: options.signal })[Symbol.asyncIterator]();
-  let expected = await next(manifest);
-  let actual = await next(tree);
-  while (expected || actual) {
-    options.signal?.throwIfAborted();
+  const manifest = new RunCursor(readManifestSortedRuns(options.manifestFile, options.manifestName));
+  const tree = new RunCursor(walkSortedRuns(options.root, { signal: options.signal }));
+  for (;;) {
+    const expected = await manifest.current();
+    const actual = await tree.current();
+    if (!expected && !actual) break;
     const order = !expected ? 1 : !actual ? -1 : comparePaths(expected.relative, actual.relative);
     if (order < 0) {
       stats.expectedFiles++;
       report({ kind: 'missing', path: expected!.relative, expected: { digest: expected!.digest } });
-      expected = await next(manifest);
+      manifest.advance();
     } else if (order > 0) {
       stats.extraFiles++;
       if (options.extra === 'forbid') report({ kind: 'extra', path: actual!.relative });
-      actual = await next(tree);
+      tree.advance();
     } else {
       stats.expectedFiles++;
       verify(expected!, actual!);
-      if (inFlight.size >= options.pool.capacity * 4) await Promise.race(inFlight);
-      expected = await next(manifest);
-      actual = await next(tree);
+      if (inFlight.size >= options.pool.capacity) {
+        options.signal?.throwIfAborted();
+        await Promise.race(inFlight);
+      }
+      manifest.advance();
+      tree.advance();
     }
   }
   await Promise.all(inFlight);
   return stats;
-}
-
-async function next<T>(iterator: AsyncIterator<T>): Promise<T | undefined> {
-  const result = await iterator.next();
-  return result.done ? undefined : result.value;
 }

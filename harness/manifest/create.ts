@@ -32,7 +32,7 @@ export async function writeManifest(
     const digest = pool.hash(entry.absolute);
     digest.catch(() => undefined); // awaited in order by flushHead
     window.push({ relative: entry.relative, digest });
-    if (window.length >= pool.capacity * 4) await flushHead();
+    if (window.length >= pool.capacity) await flushHead();
   }
   while (window.length > 0) await flushHead();
   return stats;

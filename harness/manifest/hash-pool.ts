@@ -1,6 +1,7 @@
 /**
- * SHA-256 of files on all cores: a pool of worker threads, each reading in fixed-size chunks and
- * holding a few files at once so that reads overlap hashing.
+ * SHA-256 of files on all cores: a pool of worker threads, each reading in fixed-size chunks. Files
+ * waiting in the queue go to a worker in batches, so that thousands of small files do not cost a
+ * message each; with a short queue a batch is one file, so large files spread over all workers.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -15,8 +16,10 @@ export interface HashPoolOptions {
   workers?: number;
   /** Bytes read at a time per file. */
   bufferSize?: number;
-  /** Files each worker holds at once. */
+  /** Batches each worker holds at once (one hashing, one waiting). */
   perWorker?: number;
+  /** Most files sent to a worker in one message. */
+  batchMax?: number;
 }
 
 export class HashFileError extends Error {
@@ -35,13 +38,16 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
-  busy: Map<number, Pending>;
+  /** Files sent to this worker and not answered yet. */
+  pending: Map<number, Pending>;
+  batches: number;
 }
 
 export class HashPool {
   readonly workers: number;
   readonly bufferSize: number;
   private readonly perWorker: number;
+  private readonly batchMax: number;
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
   private nextId = 1;
@@ -51,11 +57,12 @@ export class HashPool {
     this.workers = Math.max(1, options.workers ?? availableParallelism());
     this.bufferSize = options.bufferSize ?? 1024 * 1024;
     this.perWorker = Math.max(1, options.perWorker ?? 2);
+    this.batchMax = Math.max(1, options.batchMax ?? 32);
   }
 
-  /** How many files may usefully be in flight at once. */
+  /** How many files callers may usefully have waiting at once. */
   get capacity(): number {
-    return this.workers * this.perWorker;
+    return this.workers * this.perWorker * this.batchMax;
   }
 
   hash(path: string): Promise<FileDigest> {
@@ -71,7 +78,7 @@ export class HashPool {
     const failure = new Error('the hash pool was closed');
     for (const pending of this.queue.splice(0)) pending.reject(failure);
     await Promise.all(this.slots.splice(0).map(async (slot) => {
-      for (const pending of slot.busy.values()) pending.reject(failure);
+      for (const pending of slot.pending.values()) pending.reject(failure);
       await slot.worker.terminate();
     }));
   }
@@ -84,36 +91,41 @@ export class HashPool {
     while (this.queue.length > 0) {
       const slot = this.freeSlot();
       if (!slot) return;
-      const pending = this.queue.shift()!;
-      slot.busy.set(pending.request.id, pending);
-      slot.worker.postMessage(pending.request);
+      const size = Math.min(this.batchMax, Math.ceil(this.queue.length / this.workers));
+      const batch = this.queue.splice(0, size);
+      for (const pending of batch) slot.pending.set(pending.request.id, pending);
+      slot.batches++;
+      slot.worker.postMessage(batch.map((p) => p.request));
     }
   }
 
   private freeSlot(): Slot | undefined {
     let best: Slot | undefined;
     for (const slot of this.slots) {
-      if (slot.busy.size < this.perWorker && (!best || slot.busy.size < best.busy.size)) best = slot;
+      if (slot.batches < this.perWorker && (!best || slot.batches < best.batches)) best = slot;
     }
-    if (best && best.busy.size === 0) return best;
+    if (best && best.batches === 0) return best;
     if (this.slots.length < this.workers) return this.startWorker();
     return best;
   }
 
   private startWorker(): Slot {
     const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData: { bufferSize: this.bufferSize } });
-    const slot: Slot = { worker, busy: new Map() };
-    worker.on('message', (reply: HashReply) => {
-      const pending = slot.busy.get(reply.id);
-      if (!pending) return;
-      slot.busy.delete(reply.id);
-      if ('error' in reply) pending.reject(new HashFileError(reply.error, reply.code));
-      else pending.resolve({ digest: reply.digest, size: reply.size });
+    const slot: Slot = { worker, pending: new Map(), batches: 0 };
+    worker.on('message', (replies: HashReply[]) => {
+      slot.batches--;
+      for (const reply of replies) {
+        const pending = slot.pending.get(reply.id);
+        if (!pending) continue;
+        slot.pending.delete(reply.id);
+        if ('error' in reply) pending.reject(new HashFileError(reply.error, reply.code));
+        else pending.resolve({ digest: reply.digest, size: reply.size });
+      }
       this.dispatch();
     });
     worker.on('error', (err) => {
-      for (const pending of slot.busy.values()) pending.reject(err);
-      slot.busy.clear();
+      for (const pending of slot.pending.values()) pending.reject(err);
+      slot.pending.clear();
       this.slots.splice(this.slots.indexOf(slot), 1);
       this.dispatch();
     });

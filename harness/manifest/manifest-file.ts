@@ -3,7 +3,6 @@
  * backslash or a newline is escaped and its line starts with "\", as sha256sum writes it.
  */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { BackupError } from '../errors.ts';
 import { comparePaths } from './walk.ts';
 
@@ -36,43 +35,72 @@ function unescapeName(name: string): string {
   return name.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }
 
-/** Streams the entries of a manifest file in file order. */
-export async function* readManifestLines(file: string, displayName = file): AsyncGenerator<ManifestEntry> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+/** Streams the entries of a manifest file in file order, in runs (one per chunk read). */
+export async function* readManifestRuns(file: string, displayName = file): AsyncGenerator<ManifestEntry[]> {
   let line = 0;
-  for await (const text of lines) {
-    line++;
-    if (text.trim() === '' || text.startsWith('#')) continue;
-    yield parseManifestLine(text, line, displayName);
+  let partial = '';
+  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
+    const lines = (partial + (chunk as string)).split('\n');
+    partial = lines.pop()!;
+    const run: ManifestEntry[] = [];
+    for (const text of lines) {
+      line++;
+      const entry = parseLine(text, line, displayName);
+      if (entry) run.push(entry);
+    }
+    if (run.length > 0) yield run;
   }
+  const last = partial ? parseLine(partial, line + 1, displayName) : undefined;
+  if (last) yield [last];
+}
+
+export async function* readManifestLines(file: string, displayName = file): AsyncGenerator<ManifestEntry> {
+  for await (const run of readManifestRuns(file, displayName)) yield* run;
+}
+
+function parseLine(raw: string, line: number, displayName: string): ManifestEntry | undefined {
+  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  if (text.trim() === '' || text.startsWith('#')) return undefined;
+  return parseManifestLine(text, line, displayName);
 }
 
 /**
  * Streams the entries sorted bytewise. A sorted manifest (what `restore-drill manifest` writes) streams
  * in constant memory; an unsorted one (a hand-made `find | xargs sha256sum`) is sorted in memory.
  */
-export async function* readManifestSorted(file: string, displayName = file): AsyncGenerator<ManifestEntry> {
+export async function* readManifestSortedRuns(file: string, displayName = file): AsyncGenerator<ManifestEntry[]> {
   if (await isSorted(file, displayName)) {
-    yield* readManifestLines(file, displayName);
+    yield* readManifestRuns(file, displayName);
     return;
   }
   const all: ManifestEntry[] = [];
-  for await (const entry of readManifestLines(file, displayName)) all.push(entry);
+  for await (const run of readManifestRuns(file, displayName)) all.push(...run);
   all.sort((a, b) => comparePaths(a.relative, b.relative));
-  yield* all;
+  for (let i = 1; i < all.length; i++) {
+    if (all[i - 1]!.relative === all[i]!.relative) throw duplicate(displayName, all[i]!, all[i - 1]!);
+  }
+  yield all;
+}
+
+export async function* readManifestSorted(file: string, displayName = file): AsyncGenerator<ManifestEntry> {
+  for await (const run of readManifestSortedRuns(file, displayName)) yield* run;
+}
+
+function duplicate(displayName: string, entry: ManifestEntry, first: ManifestEntry): BackupError {
+  return new BackupError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${first.line}).`);
 }
 
 async function isSorted(file: string, displayName: string): Promise<boolean> {
   let previous: ManifestEntry | undefined;
-  for await (const entry of readManifestLines(file, displayName)) {
-    if (previous) {
-      const order = comparePaths(previous.relative, entry.relative);
-      if (order === 0) {
-        throw new BackupError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${previous.line}).`);
+  for await (const run of readManifestRuns(file, displayName)) {
+    for (const entry of run) {
+      if (previous) {
+        const order = comparePaths(previous.relative, entry.relative);
+        if (order === 0) throw duplicate(displayName, entry, previous);
+        if (order > 0) return false;
       }
-      if (order > 0) return false;
+      previous = entry;
     }
-    previous = entry;
   }
   return true;
 }

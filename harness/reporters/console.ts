@@ -98,6 +98,7 @@ export function describeResult(result: DrillResult): string {
     const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';
     lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}`);
   }
+  for (const warning of result.restored?.warnings ?? []) lines.push(`    warning: ${warning}`);
   const forecast = result.rto.forecast;
   if (forecast) {
     const against = forecast.targetMs !== undefined ? ` against the RTO target of ${formatDuration(forecast.targetMs)}${forecast.ok ? '' : ': OVER THE TARGET'}` : '';

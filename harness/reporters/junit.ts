@@ -53,8 +53,10 @@ function testcase(result: DrillResult, check: CheckResult): string {
   const open = `    <testcase classname="${xml(result.scenario.name)}.${check.kind}" name="${xml(check.name)}" time="${(check.durationMs / 1000).toFixed(3)}">`;
   if (check.status === 'pass') return `${open}</testcase>`;
   const detail = check.findings.map((f) => f.message).join('\n') + (check.findingCount > check.findings.length ? `\n... and ${check.findingCount - check.findings.length} more` : '');
+  const diff = typeof check.details?.diff === 'string' ? `\n\n${check.details.diff}` : '';
+  const log = check.logTail ? `\n\nlast lines of the service's log:\n${check.logTail}` : '';
   const tag = check.status === 'error' ? 'error' : 'failure';
-  return `${open}\n      <${tag} message="${xml(check.summary)}" type="${check.kind}">${xml(detail)}</${tag}>\n    </testcase>`;
+  return `${open}\n      <${tag} message="${xml(check.summary)}" type="${check.kind}">${xml(detail + diff + log)}</${tag}>\n    </testcase>`;
 }
 
 function xml(text: string): string {

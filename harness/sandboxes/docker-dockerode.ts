@@ -39,32 +39,42 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
   }
 
   async ping(timeoutMs: number): Promise<void> {
-    await this.call('answer a ping', () => this.control.ping(), timeoutMs);
+    await this.call('answer a ping', (abortSignal) => signalled(this.control).ping({ abortSignal }), timeoutMs);
   }
 
   async version(): Promise<EngineVersion> {
-    const v = await this.call('report its version', () => this.control.version());
+    const v = await this.call('report its version', (abortSignal) => signalled(this.control).version({ abortSignal }));
     return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
   }
 
   async features(): Promise<EngineFeatures> {
-    const info = (await this.call('report its features', () => this.control.info())) as Record<string, unknown>;
+    const info = (await this.call('report its features', (abortSignal) => signalled(this.control).info({ abortSignal }))) as Record<string, unknown>;
     return { memoryLimit: info.MemoryLimit !== false, pidsLimit: info.PidsLimit !== false, cpuLimit: info.CpuCfsQuota !== false };
   }
 
   async inspectImage(reference: string): Promise<ImageInfo | undefined> {
     try {
-      const image = await this.call(`inspect the image ${reference}`, () => this.control.getImage(reference).inspect());
+      const image = await this.call(`inspect the image ${reference}`, (abortSignal) => (this.control.getImage(reference) as unknown as { inspect(o: { abortSignal: AbortSignal }): Promise<Docker.ImageInspectInfo> }).inspect({ abortSignal }));
       return { id: image.Id, repoDigests: image.RepoDigests ?? [], labels: image.Config?.Labels ?? {}, created: image.Created };
     } catch (err) {
-      if (statusOf(err) === 404) return undefined;
+      if (statusOf((err as { cause?: unknown }).cause) === 404) return undefined;
       throw err;
     }
   }
 
   async createNetwork(spec: NetworkSpec): Promise<string> {
     const network = await this.call(`create the network ${spec.name}`, () =>
-      this.control.createNetwork({ Name: spec.name, Internal: true, CheckDuplicate: true, Attachable: false, Labels: spec.labels }),
+      this.control.createNetwork({
+        Name: spec.name,
+        Internal: true,
+        CheckDuplicate: true,
+        Attachable: false,
+        Labels: spec.labels,
+        // An internal network still gives its bridge an address on the host, through which a container
+        // reaches every service of the host itself (the engine only blocks forwarding). Without that
+        // address the containers on the network reach each other and nothing else.
+        Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
+      }),
     );
     return network.id;
   }
@@ -162,8 +172,8 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
   async listLabelled(labelKey: string): Promise<Labelled[]> {
     const filters = { label: [labelKey] };
     const [containers, networks] = await Promise.all([
-      this.call('list containers', () => this.control.listContainers({ all: true, filters })),
-      this.call('list networks', () => this.control.listNetworks({ filters })),
+      this.call('list containers', (abortSignal) => this.control.listContainers({ all: true, filters, abortSignal })),
+      this.call('list networks', (abortSignal) => this.control.listNetworks({ filters, abortSignal })),
     ]);
     return [
       ...containers.map((c) => ({ kind: 'container' as const, id: c.Id, name: (c.Names?.[0] ?? c.Id).replace(/^\//, ''), labels: c.Labels ?? {} })),
@@ -172,17 +182,19 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
   }
 
   /** One engine call under a deadline, its failures turned into errors that say what to do. */
-  private async call<T>(what: string, fn: () => Promise<T>, timeoutMs = CONTROL_TIMEOUT_MS): Promise<T> {
+  private async call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>, timeoutMs = CONTROL_TIMEOUT_MS): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    const abandon = new AbortController();
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new InfrastructureError('DOCKER_TIMEOUT', `The Docker engine at ${this.endpoint} did not ${what} within ${Math.round(timeoutMs / 1000)} s. ${START_DOCKER_HINT}`)),
-        timeoutMs,
-      );
+      timer = setTimeout(() => {
+        // Also ends the request, so that a hung engine does not keep this process alive.
+        abandon.abort();
+        reject(new InfrastructureError('DOCKER_TIMEOUT', `The Docker engine at ${this.endpoint} did not ${what} within ${Math.round(timeoutMs / 1000)} s. ${START_DOCKER_HINT}`));
+      }, timeoutMs);
       timer.unref();
     });
     try {
-      return await Promise.race([fn(), deadline]);
+      return await Promise.race([fn(abandon.signal), deadline]);
     } catch (err) {
       throw this.translate(err, what);
     } finally {
@@ -219,6 +231,17 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
     }
     return new InfrastructureError('DOCKER_FAILED', `The Docker engine could not ${what}: ${errorMessage(err)}`, { cause: err });
   }
+}
+
+/** dockerode takes an abortSignal on these calls; its types do not say so. */
+interface SignalledCalls {
+  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  version(options: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>;
+  info(options: { abortSignal: AbortSignal }): Promise<unknown>;
+}
+
+function signalled(docker: Docker): SignalledCalls {
+  return docker as unknown as SignalledCalls;
 }
 
 function statusOf(err: unknown): number | undefined {

@@ -16,23 +16,23 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
-import { parseDuration } from '../units.ts';
+import { sandboxSchema } from '../scenario/schema.ts';
+import { formatBytes, parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
 import { currentOwner, DEFAULT_LEFTOVER_GRACE_MS, LABEL, labelsFor, leftoverReason, processAlive, type LeftoverJudge } from './docker-labels.ts';
-import type { ContainerRuntimeClient, ImageInfo, Labelled } from './docker-runtime.ts';
+import type { ContainerRuntimeClient, EngineFeatures, Labelled } from './docker-runtime.ts';
 import { ExecLog } from './exec-log.ts';
-import { TailBuffer } from './process.ts';
-import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
+import { DockerSandbox, RESTORE_DIR, UndoStack } from './docker-sandbox.ts';
+import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
-const RESTORE_DIR = '/restore';
 const BACKUP_DIR = '/backup';
 const HOST_PREFIX = 'restore-drill-docker-';
-const OWNER_FILE = 'owner.json';
+/** Not the local sandbox's owner.json: each driver removes only its own leftovers. */
+const OWNER_FILE = 'docker-owner.json';
 const PING_TIMEOUT_MS = 3000;
-/** How long after its own `timeout` should have stopped a command the harness stops waiting for it. */
-const EXEC_BACKSTOP_MS = 5000;
 const KEEP_ALIVE = ['sleep', 'infinity'];
+const DEFAULT_IMAGE = sandboxSchema.parse({}).image;
 
 export interface DockerDriverOptions {
   client?: ContainerRuntimeClient;
@@ -41,12 +41,16 @@ export interface DockerDriverOptions {
   /** Leftovers younger than this are left alone (default: RESTORE_DRILL_LEFTOVER_GRACE, else 60s). */
   leftoverGraceMs?: number;
   now?: () => Date;
+  /** Removes a host folder (default: fs.rm); tests make it fail as it does for a harness that is not root. */
+  removeFolder?: (dir: string) => Promise<void>;
 }
 
 export class DockerSandboxDriver implements SandboxDriver {
   readonly name = 'docker';
   private readonly options: DockerDriverOptions;
   private clientInstance: ContainerRuntimeClient | undefined;
+  /** What the engine can limit: asked once per driver. */
+  private features: Promise<EngineFeatures> | undefined;
 
   constructor(options: DockerDriverOptions = {}) {
     this.options = options;
@@ -66,7 +70,21 @@ export class DockerSandboxDriver implements SandboxDriver {
     return this.options.now?.() ?? new Date();
   }
 
+  /** Whether an engine answers and the default sandbox image is on it (what `--sandbox auto` asks). */
   async available(): Promise<{ ok: boolean; reason?: string }> {
+    const engine = await this.engineAvailable();
+    if (!engine.ok) return engine;
+    const image = DEFAULT_IMAGE;
+    try {
+      if (await this.client.inspectImage(image)) return { ok: true };
+      return { ok: false, reason: `the Docker engine answers, but the sandbox image ${image} is not built yet (run "restore-drill images build")` };
+    } catch (err) {
+      return { ok: false, reason: errorMessage(err) };
+    }
+  }
+
+  /** Whether an engine answers within a few seconds, and if not, why. */
+  async engineAvailable(): Promise<{ ok: boolean; reason?: string }> {
     try {
       await this.client.ping(PING_TIMEOUT_MS);
       return { ok: true };
@@ -97,8 +115,51 @@ export class DockerSandboxDriver implements SandboxDriver {
         removed.push(`could not remove the ${thing.kind} ${thing.name} left behind by an earlier run: ${errorMessage(err)}`);
       }
     }
-    removed.push(...(await removeHostLeftovers(this.baseDir, judge)));
+    removed.push(...(await removeHostLeftovers(this.baseDir, judge, (dir) => this.removeHostFolder(dir, DEFAULT_IMAGE))));
     return removed;
+  }
+
+  /**
+   * Removes a sandbox's host folder. Files that the container's users made there (a database's 0700
+   * data folder) may not be removable by a harness that is not root; those are removed from a
+   * short-lived helper container that may override file permissions, with no network.
+   */
+  private async removeHostFolder(hostRoot: string, image: string): Promise<void> {
+    const removeFolder = this.options.removeFolder ?? ((dir: string) => rm(dir, { recursive: true, force: true, maxRetries: 3 }));
+    try {
+      await removeFolder(hostRoot);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTEMPTY') throw err;
+    }
+    const helper = await this.client.runContainer({
+      name: `restore-drill-cleanup-${path.basename(hostRoot).toLowerCase().replace(/[^a-z0-9_.-]/g, '-')}`,
+      image,
+      cmd: KEEP_ALIVE,
+      env: [],
+      workingDir: '/',
+      labels: labelsFor(currentOwner('cleanup', 'cleanup', this.now())),
+      mounts: [{ source: hostRoot, target: '/cleanup', readOnly: false }],
+      networkMode: 'none',
+      capAdd: ['DAC_OVERRIDE', 'FOWNER'],
+      memoryBytes: 256 * 1024 ** 2,
+      nanoCpus: 1e9,
+      pidsLimit: 64,
+    });
+    try {
+      await this.client.exec(helper, {
+        cmd: ['rm', '-rf', '--one-file-system', '/cleanup/restore'],
+        env: [],
+        workingDir: '/',
+        onStdout: () => undefined,
+        onStderr: () => undefined,
+        signal: AbortSignal.timeout(120_000),
+      });
+    } finally {
+      await this.client.removeContainer(helper);
+    }
+    await removeFolder(hostRoot);
   }
 
   async provision(request: ProvisionRequest): Promise<Sandbox> {
@@ -115,7 +176,7 @@ export class DockerSandboxDriver implements SandboxDriver {
 
       await mkdir(this.baseDir, { recursive: true });
       const hostRoot = await mkdtemp(path.join(this.baseDir, `${HOST_PREFIX}${request.scenario}-`));
-      undo.push(() => rm(hostRoot, { recursive: true, force: true, maxRetries: 3 }));
+      undo.push(() => this.removeHostFolder(hostRoot, spec.image));
       await writeFile(path.join(hostRoot, OWNER_FILE), JSON.stringify({ pid: owner.pid, created: owner.created.getTime(), run: owner.runId }));
       const hostRestoreDir = path.join(hostRoot, 'restore');
       await mkdir(hostRestoreDir);
@@ -155,7 +216,11 @@ export class DockerSandboxDriver implements SandboxDriver {
       undo.push(() => client.removeContainer(containerId));
       request.signal?.throwIfAborted();
 
-      const features = await client.features();
+      this.features ??= client.features().catch((err: unknown) => {
+        this.features = undefined;
+        throw err;
+      });
+      const features = await this.features;
       const notes: string[] = [];
       if (spec.network !== 'none') notes.push(`the sandbox is on its own internal network ${networkMode}, made for this drill (no route out of the engine)`);
       if (capAdd.length > 0) notes.push(`capabilities added back because the image ${spec.image} declares them for its service: ${capAdd.join(', ')}`);
@@ -178,7 +243,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         start,
         hasTimeout,
         capAdd,
-        limits: `memory ${spec.memory} bytes, ${spec.cpus} CPU, ${spec.pids} processes`,
+        limits: `memory ${formatBytes(spec.memory)} (no swap), ${spec.cpus} CPU, ${spec.pids} processes`,
         notes,
         undo,
         log: new ExecLog(request.logDir),
@@ -189,156 +254,6 @@ export class DockerSandboxDriver implements SandboxDriver {
       if (err instanceof DrillError) throw err;
       throw new InfrastructureError('DOCKER_SANDBOX_FAILED', `Could not prepare a docker sandbox from ${request.spec.image}: ${errorMessage(err)}${undone}`, { cause: err });
     }
-  }
-}
-
-interface DockerSandboxParts {
-  client: ContainerRuntimeClient;
-  containerId: string;
-  containerName: string;
-  networkMode: string;
-  image: string;
-  imageInfo: ImageInfo;
-  backups: { source: string; target: string }[];
-  hostRestoreDir: string;
-  start: string | undefined;
-  hasTimeout: boolean;
-  capAdd: string[];
-  limits: string;
-  notes: string[];
-  undo: UndoStack;
-  log: ExecLog;
-}
-
-class DockerSandbox implements Sandbox {
-  readonly driver = 'docker';
-  readonly isolation: Isolation;
-  readonly description: Record<string, string>;
-  readonly restoreDir = RESTORE_DIR;
-  readonly hostRestoreDir: string;
-  private readonly parts: DockerSandboxParts;
-  private serviceOutput = '';
-  private disposed: Promise<void> | undefined;
-
-  constructor(parts: DockerSandboxParts) {
-    this.parts = parts;
-    this.hostRestoreDir = parts.hostRestoreDir;
-    this.isolation = {
-      networkIsolated: true,
-      network: parts.networkMode,
-      backupProtection: 'read-only mount',
-      notes: parts.notes,
-    };
-    this.description = {
-      image: parts.image,
-      imageId: parts.imageInfo.id,
-      imageDigest: parts.imageInfo.repoDigests[0] ?? parts.imageInfo.id,
-      container: parts.containerName,
-      containerId: parts.containerId,
-      network: parts.networkMode,
-      capabilities: parts.capAdd.length > 0 ? `all dropped, added back: ${parts.capAdd.join(', ')}` : 'all dropped',
-      limits: parts.limits,
-      backupMounts: parts.backups.map((b) => `${b.target} (read-only)`).join(', ') || 'none',
-      restoreMount: `${RESTORE_DIR} (host folder ${parts.hostRestoreDir})`,
-      ...(parts.start ? { startCommand: parts.start } : {}),
-    };
-  }
-
-  backupPath(hostPath: string): string {
-    const absolute = path.resolve(hostPath);
-    const mount = this.parts.backups
-      .filter((b) => absolute === b.source || absolute.startsWith(b.source + path.sep))
-      .sort((a, b) => b.source.length - a.source.length)[0];
-    if (!mount) {
-      throw new InfrastructureError('BACKUP_NOT_MOUNTED', `${hostPath} is not among the backup folders mounted into the sandbox (${this.parts.backups.map((b) => b.source).join(', ') || 'none'}).`);
-    }
-    return path.posix.join(mount.target, path.relative(mount.source, absolute).split(path.sep).join('/'));
-  }
-
-  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const started = performance.now();
-    const stdout = new TailBuffer();
-    const stderr = new TailBuffer();
-    const stop = new AbortController();
-    const onAbort = () => stop.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    let abandoned = false;
-    const backstop = setTimeout(() => {
-      abandoned = true;
-      stop.abort();
-    }, options.timeoutMs + (this.parts.hasTimeout ? EXEC_BACKSTOP_MS : 0));
-    const seconds = (options.timeoutMs / 1000).toFixed(3);
-    const cmd = this.parts.hasTimeout ? ['timeout', '-k', '2', `${seconds}s`, '/bin/sh', '-c', command] : ['/bin/sh', '-c', command];
-    let exitCode: number | undefined;
-    try {
-      options.signal?.throwIfAborted();
-      exitCode = await this.parts.client.exec(this.parts.containerId, {
-        cmd,
-        env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
-        workingDir: this.containerPath(options.cwd),
-        onStdout: (chunk) => stdout.push(chunk),
-        onStderr: (chunk) => stderr.push(chunk),
-        signal: stop.signal,
-      });
-    } finally {
-      clearTimeout(backstop);
-      options.signal?.removeEventListener('abort', onAbort);
-    }
-    if (options.signal?.aborted) throw options.signal.reason;
-    const durationMs = performance.now() - started;
-    // `timeout` exits 124 when it stopped the command (137 when it had to kill it).
-    const timedOut = abandoned || ((exitCode === 124 || exitCode === 137) && durationMs >= options.timeoutMs - 50);
-    const result: ExecResult = { exitCode: exitCode ?? 137, stdout: stdout.text(), stderr: stderr.text(), durationMs, timedOut };
-    if (this.parts.start && (command.includes(this.parts.start) || command.includes(path.posix.basename(this.parts.start)) || command.includes('RESTORE_DRILL_START'))) {
-      this.serviceOutput = `${result.stderr}${result.stdout}`.trimEnd();
-    }
-    await this.parts.log.record(command, result, Object.values(options.env ?? {}));
-    return result;
-  }
-
-  async logTail(lines: number): Promise<string> {
-    const own = await this.parts.client.logs(this.parts.containerId, lines).catch(() => '');
-    const service = this.serviceOutput.split('\n').slice(-lines).join('\n');
-    return [own.trimEnd(), service ? `[${this.parts.start}]\n${service}` : ''].filter(Boolean).join('\n');
-  }
-
-  dispose(): Promise<void> {
-    this.disposed ??= this.parts.undo.run().then((problems) => {
-      if (problems) throw new InfrastructureError('DOCKER_TEARDOWN_FAILED', `The docker sandbox ${this.parts.containerName} was not completely removed:${problems} The next run removes what is left.`);
-    });
-    return this.disposed;
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
-  }
-
-  /** A working directory as the container sees it (a host path inside the restore folder is mapped). */
-  private containerPath(cwd: string | undefined): string {
-    if (!cwd) return RESTORE_DIR;
-    const relative = path.relative(this.hostRestoreDir, cwd);
-    if (!relative.startsWith('..') && !path.isAbsolute(relative)) return path.posix.join(RESTORE_DIR, relative.split(path.sep).join('/'));
-    return cwd;
-  }
-}
-
-/** Teardowns in reverse order of the setups; every one is tried, failures are collected. */
-class UndoStack {
-  private readonly steps: (() => Promise<unknown>)[] = [];
-  push(step: () => Promise<unknown>): void {
-    this.steps.push(step);
-  }
-  /** Runs and empties the stack; returns the failures as text ('' when all went well). */
-  async run(): Promise<string> {
-    const problems: string[] = [];
-    while (this.steps.length > 0) {
-      try {
-        await this.steps.pop()!();
-      } catch (err) {
-        problems.push(errorMessage(err));
-      }
-    }
-    return problems.length > 0 ? ` (cleaning up also failed: ${problems.join('; ')})` : '';
   }
 }
 
@@ -367,7 +282,7 @@ function leftoverGrace(options: DockerDriverOptions): number {
 }
 
 /** Host restore folders of docker sandboxes whose run is gone. */
-async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge): Promise<string[]> {
+async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge, removeFolder: (dir: string) => Promise<void>): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(baseDir).catch(() => [] as string[])) {
     if (!name.startsWith(HOST_PREFIX)) continue;
@@ -380,7 +295,7 @@ async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge): Promi
     }
     if (judge.now - owner.created < judge.graceMs || judge.alive(owner.pid)) continue;
     try {
-      await rm(dir, { recursive: true, force: true, maxRetries: 3 });
+      await removeFolder(dir);
       removed.push(`removed the restore folder ${dir} left behind by a run that ended without cleaning up (process ${owner.pid})`);
     } catch (err) {
       removed.push(`could not remove the restore folder ${dir} left behind by an earlier run: ${errorMessage(err)}`);

@@ -3,8 +3,7 @@ import { UsageError } from '../errors.ts';
 import { LocalSandboxDriver } from './local.ts';
 import type { SandboxDriver } from './sandbox.ts';
 
-export const SANDBOX_CHOICES = ['auto', 'local', 'docker'] as const;
-export type SandboxChoice = (typeof SANDBOX_CHOICES)[number];
+import { SANDBOX_CHOICES, type SandboxChoice } from './choices.ts';
 
 export interface ChosenDriver {
   driver: SandboxDriver;

@@ -2,7 +2,7 @@
 import { access } from 'node:fs/promises';
 import fg from 'fast-glob';
 import type { ScenarioProblem } from '../errors.ts';
-import { expandPattern } from '../sources/points-from-paths.ts';
+import { expandPattern } from '../sources/path-source.ts';
 import type { Scenario } from './load.ts';
 
 export async function checkReferences(scenario: Scenario): Promise<ScenarioProblem[]> {

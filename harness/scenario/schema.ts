@@ -272,6 +272,8 @@ export const expectSchema = z.strictObject({
 export const targetsSchema = z.strictObject({
   rto: duration.optional(),
   rpo: duration.optional(),
+  /** How often the scenario must pass a drill; the index marks it overdue after that (default 31d). */
+  drill_interval: duration.optional(),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -3,27 +3,12 @@ import { copyFile, mkdir, readlink, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError, errorMessage } from '../errors.ts';
 import { walkSorted } from '../manifest/walk.ts';
-import { landsInside, pointsFromPaths } from './points-from-paths.ts';
+import { landsInside, PathSource } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 
-export interface DirectorySourceOptions {
-  path: string;
-  time?: Date;
-}
-
-export class DirectorySource implements BackupSource {
+export class DirectorySource extends PathSource implements BackupSource {
   readonly kind = 'directory';
-  readonly backupPaths: string[];
-  private readonly options: DirectorySourceOptions;
-
-  constructor(options: DirectorySourceOptions) {
-    this.options = options;
-    this.backupPaths = [path.dirname(options.path)];
-  }
-
-  points(): Promise<RestorePoint[]> {
-    return pointsFromPaths({ pattern: this.options.path, declaredTime: this.options.time, type: 'directory' });
-  }
+  protected readonly pointType = 'directory';
 
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const progress: RestoreProgress = { files: 0, bytes: 0 };

@@ -8,7 +8,7 @@ import { MissingSecretError } from '../errors.ts';
 export interface PasswordRef {
   /** Environment variable that holds the password. */
   env?: string;
-  /** File that holds it (its first line; a trailing newline is dropped). */
+  /** File that holds it (its first line is the password). */
   file?: string;
   /** What the scenario calls it, for messages: "source.password_env". */
   field: string;
@@ -27,7 +27,7 @@ export async function readPassword(ref: PasswordRef, env: NodeJS.ProcessEnv = pr
   }
   if (ref.file !== undefined) {
     try {
-      return (await readFile(ref.file, 'utf8')).replace(/\r?\n$/, '');
+      return (await readFile(ref.file, 'utf8')).split(/\r?\n/)[0];
     } catch {
       throw new MissingSecretError(`The repository password file ${ref.file} (${ref.field})`, 'Create it (readable only by the drill user, chmod 600) or fix the path.');
     }

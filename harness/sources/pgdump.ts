@@ -10,7 +10,7 @@ import { BackupError, InfrastructureError } from '../errors.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
-import { pointsFromPaths } from './points-from-paths.ts';
+import { pointsFromPaths, staticBase } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 import { lastLines } from './tool.ts';
 
@@ -41,7 +41,7 @@ export class PgDumpSource implements BackupSource {
 
   constructor(options: PgDumpSourceOptions) {
     this.options = options;
-    this.backupPaths = options.inner ? options.inner.backupPaths : [path.dirname(options.file!)];
+    this.backupPaths = options.inner ? options.inner.backupPaths : [staticBase(options.file!)];
     this.sample = options.inner?.sample;
     if (options.inner?.totalSize) this.totalSize = options.inner.totalSize.bind(options.inner);
   }

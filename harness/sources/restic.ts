@@ -70,7 +70,8 @@ export class ResticSource implements BackupSource {
     if (result.timedOut) {
       throw new InfrastructureError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
-    if (result.exitCode !== 0) throw this.failure(result, `restore snapshot ${short(point.id)}`, 'sandbox');
+    const ownersOnly = result.exitCode !== 0 && onlyOwnershipErrors(result.stderr);
+    if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)}`, 'sandbox');
     const hostTarget = path.join(sandbox.hostRestoreDir, this.options.into ?? '.');
     for (const wanted of this.sample ?? []) {
       const restored = await access(path.join(hostTarget, wanted)).then(() => true, () => false);
@@ -78,7 +79,12 @@ export class ResticSource implements BackupSource {
         throw new BackupError('SAMPLE_PATH_MISSING', `restic restored nothing for ${wanted}: snapshot ${short(point.id)} has no such path. "restic ls ${short(point.id)}" shows what it holds; source.paths must name paths as it shows them.`);
       }
     }
-    const progress = await measureTree(sandbox.hostRestoreDir, context.signal);
+    const progress: RestoreProgress = await measureTree(sandbox.hostRestoreDir, context.signal);
+    if (ownersOnly) {
+      progress.warnings = [
+        `restic restored every file, but could not give ${ownersOnly} of them their original owners: the sandbox may not change owners (no CAP_CHOWN). Contents and permissions are restored; the checks judge them.`,
+      ];
+    }
     context.onProgress(progress);
     return progress;
   }
@@ -120,6 +126,17 @@ export class ResticSource implements BackupSource {
     }
     return new BackupError('REPOSITORY_UNREADABLE', `restic could not ${what} from ${repo} (exit ${result.exitCode}): ${said}. The repository may be damaged: "restic check --read-data" on a copy tells more.`);
   }
+}
+
+/**
+ * The number of errors when every error restic reported is a refused change of owner (lchown EPERM),
+ * which a sandbox without CAP_CHOWN gives for files owned by other users; else 0.
+ */
+export function onlyOwnershipErrors(stderr: string): number {
+  const errors = stderr.split('\n').filter((line) => line.startsWith('ignoring error for '));
+  const total = /There were (\d+) errors/.exec(stderr)?.[1];
+  if (errors.length === 0 || total === undefined || Number(total) !== errors.length) return 0;
+  return errors.every((line) => /: Lchown: lchown .*: operation not permitted$/.test(line)) ? errors.length : 0;
 }
 
 function short(id: string): string {

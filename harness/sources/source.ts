@@ -16,6 +16,8 @@ export interface RestorePoint {
 export interface RestoreProgress {
   files: number;
   bytes: number;
+  /** What the restore could not recreate but did not make it fail (owners a sandbox may not set). */
+  warnings?: string[];
 }
 
 export interface RestoreContext {

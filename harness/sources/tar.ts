@@ -1,17 +1,11 @@
 /** A tar archive per restore point: .tar, .tar.gz/.tgz, and .tar.zst where this Node has zstd. */
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import * as tar from 'tar';
 import { BackupError, InfrastructureError, errorMessage } from '../errors.ts';
-import { landsInside, pointsFromPaths } from './points-from-paths.ts';
+import { landsInside, PathSource } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
-
-export interface TarSourceOptions {
-  path: string;
-  time?: Date;
-}
 
 const ZSTD = /\.(tar\.zst|tzst)$/i;
 
@@ -19,19 +13,9 @@ export function zstdSupported(): boolean {
   return typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
 }
 
-export class TarSource implements BackupSource {
+export class TarSource extends PathSource implements BackupSource {
   readonly kind = 'tar';
-  readonly backupPaths: string[];
-  private readonly options: TarSourceOptions;
-
-  constructor(options: TarSourceOptions) {
-    this.options = options;
-    this.backupPaths = [path.dirname(options.path)];
-  }
-
-  points(): Promise<RestorePoint[]> {
-    return pointsFromPaths({ pattern: this.options.path, declaredTime: this.options.time, type: 'file' });
-  }
+  protected readonly pointType = 'file';
 
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     if (ZSTD.test(point.location) && !zstdSupported()) {

@@ -191,32 +191,61 @@ expect:
     assert.deepEqual(verdicts, ['FAIL', 'PASS']);
   });
 
-  it('removes the sandbox when interrupted with Ctrl-C mid-drill (exit 130)', async () => {
-    const file = await scenario('interrupted', `source: { kind: tar, path: ../backups/share-new.tar.gz }
+  /** Starts a drill whose readiness check hangs, and hands the child to `act` once the sandbox exists. */
+  async function hangingDrill(name: string, act: (child: import('node:child_process').ChildProcess) => void, env?: NodeJS.ProcessEnv) {
+    const marker = path.join(tmp.path, `${name}.root`);
+    await writeFile(marker, '');
+    const file = await scenario(name, `source: { kind: tar, path: ../backups/share-new.tar.gz }
 expect:
   command:
-    - run: echo "$PWD" > /tmp/rd-interrupted-root; sleep 30
+    - run: echo "$PWD" > ${marker}; sleep 30
       timeout: 60s
 `);
-    await writeFile('/tmp/rd-interrupted-root', '');
-    const { code, stderr } = await runCli(['run', file, '--sandbox', 'local', '--results', results], {
+    const outcome = await runCli(['run', file, '--sandbox', 'local', '--results', results], {
+      env,
       onSpawn: (child) => {
         const poll = setInterval(async () => {
-          if ((await readFile('/tmp/rd-interrupted-root', 'utf8')).trim()) {
+          if ((await readFile(marker, 'utf8')).trim()) {
             clearInterval(poll);
-            child.kill('SIGINT');
+            act(child);
           }
         }, 100);
       },
     });
-    assert.equal(code, 130, stderr);
-    const restoreDir = (await readFile('/tmp/rd-interrupted-root', 'utf8')).trim();
-    assert.ok(restoreDir.includes('restore-drill-interrupted-'), restoreDir);
-    await assert.rejects(stat(path.dirname(restoreDir)), 'the sandbox folder is gone');
-    const runs = await readdir(path.join(results, 'interrupted'));
-    const result = JSON.parse(await readFile(path.join(results, 'interrupted', runs[0]!, 'result.json'), 'utf8')) as DrillResult;
-    assert.equal(result.verdict, 'ERROR');
-    assert.equal(result.error?.code, 'INTERRUPTED');
+    return { ...outcome, restoreDir: (await readFile(marker, 'utf8')).trim() };
+  }
+
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    it(`removes the sandbox when stopped with ${signal} mid-drill (exit ${exitCode})`, async () => {
+      const name = `stopped-${signal.toLowerCase()}`;
+      const { code, stderr, restoreDir } = await hangingDrill(name, (child) => child.kill(signal));
+      assert.equal(code, exitCode, stderr);
+      assert.ok(restoreDir.includes(`restore-drill-${name}-`), restoreDir);
+      await assert.rejects(stat(path.dirname(restoreDir)), 'the sandbox folder is gone');
+      const runs = await readdir(path.join(results, name));
+      const result = JSON.parse(await readFile(path.join(results, name, runs[0]!, 'result.json'), 'utf8')) as DrillResult;
+      assert.equal(result.verdict, 'ERROR');
+      assert.equal(result.error?.code, 'INTERRUPTED');
+    });
+  }
+
+  it('a killed harness leaves its sandbox, and the next run removes it and says so', async function () {
+    this.timeout(150_000);
+    // Sandboxes in a folder of this test's own, so that no other run on this host tidies them first.
+    const env = { TMPDIR: path.join(tmp.path, 'sandboxes') };
+    await mkdir(env.TMPDIR, { recursive: true });
+    const { restoreDir } = await hangingDrill('killed', (child) => child.kill('SIGKILL'), env);
+    spawnSync('pkill', ['-f', `echo "$PWD" > ${path.join(tmp.path, 'killed.root')}`]);
+    const sandboxRoot = path.dirname(restoreDir);
+    assert.ok((await stat(sandboxRoot)).isDirectory(), 'SIGKILL leaves the sandbox behind');
+    // Age the leftover past the grace period, as if the crash were a while ago.
+    const owner = path.join(sandboxRoot, 'owner.json');
+    const recorded = JSON.parse(await readFile(owner, 'utf8')) as { created: number };
+    await writeFile(owner, JSON.stringify({ ...recorded, created: recorded.created - 10 * 60_000 }));
+    const next = await scenario('after-crash', 'source: { kind: tar, path: ../backups/share-new.tar.gz }\n');
+    const { stdout, stderr } = await runCli(['run', next, '--sandbox', 'local', '--results', results], { env });
+    assert.ok(stdout.includes(`removed the local sandbox ${sandboxRoot} left by a run that ended without cleaning up`), stdout + stderr);
+    await assert.rejects(stat(sandboxRoot));
   });
 });
 

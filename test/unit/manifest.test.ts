@@ -113,3 +113,12 @@ describe('manifests', () => {
     assert.deepEqual(found, []);
   });
 });
+
+describe('comparePaths', () => {
+  it('orders as bytes do, also where UTF-16 order differs (U+FF5E vs U+1F600)', async () => {
+    const { comparePaths } = await import('../../harness/manifest/walk.ts');
+    const names = ['a/b', 'a-b', 'ａ', '😀', 'z', 'Z', '紹介状', '～'];
+    const byBytes = [...names].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+    assert.deepEqual([...names].sort(comparePaths), byBytes);
+  });
+});

@@ -1,10 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { generateEngineDemos } from '../../demo/engines.ts';
-import { generateDemo } from '../../demo/generate.ts';
 import type { Verdict } from '../../drill/result.ts';
-import { runCommand } from './run.ts';
 
 const REPO = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -34,10 +31,13 @@ export function registerDemo(program: Command): void {
     .action(async (flags: { sandbox: string; results: string; run: boolean }) => {
       const root = path.join(REPO, 'demo');
       process.stderr.write(`making the demo data in ${path.relative(process.cwd(), root) || root} ...\n`);
+      const { generateDemo } = await import('../../demo/generate.ts');
       await generateDemo(root);
-      const engines = await generateEngineDemos(root);
+      const { generateEngineDemos } = await import('../../demo/engines.ts');
+      const engines = await generateEngineDemos(root, { sandbox: flags.sandbox });
       if (!flags.run) return;
       const files = Object.keys(DEMO_SCENARIOS).map((name) => path.join(REPO, 'scenarios', `${name}.yaml`));
+      const { runCommand } = await import('../run-command.ts');
       const outcome = await runCommand(files, { sandbox: flags.sandbox, results: flags.results, parallel: '1' });
       const results = [...outcome.results];
       for (const sandbox of ['docker', 'local'] as const) {

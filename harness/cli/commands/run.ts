@@ -1,13 +1,6 @@
-import path from 'node:path';
 import type { Command } from 'commander';
-import { systemClock } from '../../clock.ts';
-import { runScenarios, type RunOutcome } from '../../drill/run.ts';
-import { UsageError } from '../../errors.ts';
-import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../../reporters/index.ts';
-import { chooseDriver, SANDBOX_CHOICES } from '../../sandboxes/index.ts';
-import { parsePointSelector } from '../../sources/source.ts';
-import { onInterrupt } from '../interrupt.ts';
-import { DEFAULT_SCENARIOS, findScenarioFiles, loadScenarios } from '../scenario-files.ts';
+import { SANDBOX_CHOICES } from '../../sandboxes/choices.ts';
+import { DEFAULT_SCENARIOS } from '../defaults.ts';
 
 export interface RunFlags {
   sandbox: string;
@@ -15,6 +8,8 @@ export interface RunFlags {
   point?: string;
   parallel: string;
   json?: boolean;
+  lang?: string;
+  metrics?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -27,37 +22,14 @@ export function registerRun(program: Command): void {
     .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, or newest-clean (the newest on which no ransomware indicator fires; default: the scenario's source.point, else latest)")
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
+    .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
+    .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
+      const { runCommand } = await import('../run-command.ts');
       const outcome = await runCommand(args, flags);
       process.exitCode = outcome.exitCode;
     });
-}
-
-export async function runCommand(args: string[], flags: RunFlags): Promise<RunOutcome> {
-  const parallel = Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
-  const scenarios = await loadScenarios(await findScenarioFiles(args), { references: false });
-  const chosen = await chooseDriver(flags.sandbox);
-  const reporters = [flags.json ? REPORTERS.json!() : REPORTERS.console!(), ...FILE_REPORTERS.map((name) => REPORTERS[name]!())];
-  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`));
-  const interrupt = onInterrupt();
-  try {
-    if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
-    const outcome = await runScenarios(scenarios, {
-      driver: chosen.driver,
-      resultsRoot: path.resolve(flags.results),
-      point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
-      parallel,
-      clock: systemClock,
-      signal: interrupt.signal,
-      emit: multiplexer.emit,
-      notes: chosen.note ? [chosen.note] : [],
-    });
-    return { ...outcome, exitCode: interrupt.exitCode() ?? outcome.exitCode };
-  } finally {
-    interrupt.dispose();
-  }
 }
 
 export const EXIT_HELP = `

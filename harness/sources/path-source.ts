@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { BackupError } from '../errors.ts';
-import { sortNewestFirst, type RestorePoint } from './source.ts';
+import { sortNewestFirst, type BackupSource, type RestorePoint } from './source.ts';
 
 export interface PathPointsOptions {
   pattern: string;
@@ -29,10 +29,8 @@ export async function pointsFromPaths(options: PathPointsOptions): Promise<Resto
  */
 export async function expandPattern(pattern: string, type?: 'file' | 'directory'): Promise<string[]> {
   if (!fg.isDynamicPattern(pattern)) return [pattern];
-  const parts = pattern.split(path.sep);
-  const firstDynamic = parts.findIndex((part) => part !== '' && fg.isDynamicPattern(part));
-  const base = parts.slice(0, firstDynamic).join(path.sep) || path.sep;
-  return fg(parts.slice(firstDynamic).join('/'), {
+  const base = staticBase(pattern);
+  return fg(path.relative(base, pattern).split(path.sep).join('/'), {
     cwd: base,
     absolute: true,
     onlyFiles: type === 'file',
@@ -57,6 +55,35 @@ async function pointOf(matched: string, options: PathPointsOptions): Promise<Res
     location: matched,
     sizeBytes: options.type === 'file' ? info.size : undefined,
   };
+}
+
+export interface PathSourceOptions {
+  /** An absolute path, or a glob of paths: one restore point each. */
+  path: string;
+  time?: Date;
+}
+
+/** A source whose restore points are archives or folders on this host (tar, directory). */
+export abstract class PathSource implements Pick<BackupSource, 'backupPaths' | 'points'> {
+  readonly backupPaths: string[];
+  protected readonly options: PathSourceOptions;
+  protected abstract readonly pointType: 'file' | 'directory';
+
+  constructor(options: PathSourceOptions) {
+    this.options = options;
+    this.backupPaths = [staticBase(options.path)];
+  }
+
+  points(): Promise<RestorePoint[]> {
+    return pointsFromPaths({ pattern: this.options.path, declaredTime: this.options.time, type: this.pointType });
+  }
+}
+
+/** The folder a pattern starts from: its leading folders without glob characters. */
+export function staticBase(pattern: string): string {
+  const parts = pattern.split(path.sep);
+  const firstDynamic = parts.findIndex((part) => part !== '' && fg.isDynamicPattern(part));
+  return firstDynamic === -1 ? path.dirname(pattern) : parts.slice(0, firstDynamic).join(path.sep) || path.sep;
 }
 
 /**

@@ -1,0 +1,46 @@
+/** Bench data made by the bench itself: a few large files and thousands of small ones. */
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomFillSync } from 'node:crypto';
+
+export interface DatasetPlan {
+  largeFiles: number;
+  largeBytes: number;
+  smallFiles: number;
+  smallBytes: number;
+}
+
+/** About `totalMb` MiB: 80 % in large files, 20 % in small ones. */
+export function planDataset(totalMb: number, smallFiles: number): DatasetPlan {
+  const total = totalMb * 1024 * 1024;
+  return { largeFiles: 4, largeBytes: Math.floor((total * 0.8) / 4), smallFiles, smallBytes: Math.max(1, Math.floor((total * 0.2) / smallFiles)) };
+}
+
+export async function writeDataset(root: string, plan: DatasetPlan): Promise<void> {
+  await mkdir(path.join(root, 'large'), { recursive: true });
+  const chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
+  for (let i = 0; i < plan.largeFiles; i++) {
+    const handle = await open(path.join(root, 'large', `image-${i}.raw`), 'w');
+    for (let written = 0; written < plan.largeBytes; written += chunk.length) {
+      randomFillSync(chunk);
+      await handle.write(chunk, 0, Math.min(chunk.length, plan.largeBytes - written));
+    }
+    await handle.close();
+  }
+  const small = Buffer.allocUnsafe(plan.smallBytes);
+  for (let i = 0; i < plan.smallFiles; i++) {
+    const dir = path.join(root, 'small', `d${String(Math.floor(i / 500)).padStart(4, '0')}`);
+    if (i % 500 === 0) await mkdir(dir, { recursive: true });
+    randomFillSync(small);
+    await writeFile(path.join(dir, `letter-${i}.txt`), small);
+  }
+}
+
+/** Many empty files, for the memory target (a manifest of a million files). */
+export async function writeManyFiles(root: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const dir = path.join(root, `d${String(Math.floor(i / 1000)).padStart(4, '0')}`);
+    if (i % 1000 === 0) await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `f${i}`), '');
+  }
+}

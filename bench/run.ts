@@ -1,0 +1,282 @@
+/**
+ * npm run bench: restore-drill against the plain tools, side by side in one run, as ratios.
+ * Options: --size-mb N (default 1024), --small-files N (4000), --memory-files N (200000; the target
+ * is stated for 1000000), --sparse-gb N (20), --runs N (2), --quick (small sizes, for a smoke run).
+ */
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { HashPool } from '../harness/manifest/hash-pool.ts';
+import { readManifestSorted } from '../harness/manifest/manifest-file.ts';
+import { planDataset, writeDataset, writeManyFiles } from './dataset.ts';
+import { bestOf, timeCommand, warmCache, type Timed } from './measure.ts';
+
+const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
+const CLI = path.join(REPO, 'harness', 'cli', 'main.ts');
+const MIB = 1024 * 1024;
+
+interface Row {
+  name: string;
+  ours: string;
+  plain: string;
+  ratio: number | undefined;
+  target: string;
+  met: boolean | undefined;
+  note?: string;
+}
+
+const { values: flags } = parseArgs({
+  options: {
+    'size-mb': { type: 'string', default: '1024' },
+    'small-files': { type: 'string', default: '4000' },
+    'memory-files': { type: 'string', default: '200000' },
+    'sparse-gb': { type: 'string', default: '20' },
+    runs: { type: 'string', default: '2' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const quick = flags.quick;
+const sizeMb = quick ? 64 : Number(flags['size-mb']);
+const smallFiles = quick ? 500 : Number(flags['small-files']);
+const memoryFiles = quick ? 5000 : Number(flags['memory-files']);
+const sparseGb = quick ? 1 : Number(flags['sparse-gb']);
+const runs = quick ? 1 : Number(flags.runs);
+const cores = availableParallelism();
+
+const node = process.execPath;
+const ours = (args: string[], cwd?: string) => timeCommand(node, [CLI, ...args], { cwd, env: { CI: '1' } });
+const log = (text: string) => process.stderr.write(`[bench] ${text}\n`);
+
+const work = await mkdtemp(path.join(tmpdir(), 'rd-bench-'));
+const rows: Row[] = [];
+const micro: Record<string, unknown>[] = [];
+try {
+  const tree = path.join(work, 'tree');
+  const plan = planDataset(sizeMb, smallFiles);
+  log(`writing ${sizeMb} MiB: ${plan.largeFiles} files of ${(plan.largeBytes / MIB).toFixed(0)} MiB and ${plan.smallFiles} of ${(plan.smallBytes / 1024).toFixed(0)} KiB`);
+  await writeDataset(tree, plan);
+  const totalBytes = plan.largeFiles * plan.largeBytes + plan.smallFiles * plan.smallBytes;
+  await warmCache(tree);
+
+  // Manifest: ours against find | sort | sha256sum.
+  const manifest = path.join(work, 'tree.sha256');
+  const oursManifest = await bestOf(runs, () => ours(['manifest', tree, '-o', manifest]));
+  const plainManifest = await bestOf(runs, () => timeCommand('sh', ['-c', 'find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum > ../plain.sha256'], { cwd: tree }));
+
+  // Verification: ours against sha256sum -c.
+  const oursVerify = await bestOf(runs, () => ours(['verify', tree, manifest]));
+  const plainVerify = await bestOf(runs, () => timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: tree }));
+  rows.push(ratioRow('verify 1 GB-class tree', oursVerify, plainVerify, 'sha256sum -c', 3, totalBytes));
+
+  const openssl = await opensslLimit(cores);
+  const oursRate = totalBytes / (oursVerify.ms / 1000);
+  rows.push({
+    name: `hash throughput vs openssl speed -multi ${cores}`,
+    ours: `${(oursRate / MIB).toFixed(0)} MiB/s`,
+    plain: openssl ? `${(openssl / MIB).toFixed(0)} MiB/s` : 'n/a',
+    ratio: openssl ? oursRate / openssl : undefined,
+    target: '>= 0.75',
+    met: openssl ? oursRate / openssl >= 0.75 : undefined,
+  });
+  rows.push({
+    name: 'manifest vs verify (ours)',
+    ours: `${(oursManifest.ms / 1000).toFixed(2)} s manifest`,
+    plain: `${(oursVerify.ms / 1000).toFixed(2)} s verify; plain find|sha256sum ${(plainManifest.ms / 1000).toFixed(2)} s`,
+    ratio: oursVerify.ms / oursManifest.ms,
+    target: '>= 1.0 (as fast as verify)',
+    met: oursVerify.ms / oursManifest.ms >= 0.95,
+  });
+
+  rows.push(await wholeDrillTar(work, tree, manifest, plainVerify));
+  rows.push(await provisioning());
+  rows.push(...(await memory(work)));
+  micro.push(...(await microBenchmarks(tree, manifest)));
+} finally {
+  await rm(work, { recursive: true, force: true });
+}
+
+printTable(rows);
+const facts = await machineFacts();
+const out = path.join(REPO, 'bench', 'results', `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
+await mkdir(path.dirname(out), { recursive: true });
+await writeFile(out, JSON.stringify({ date: new Date().toISOString(), facts, options: { sizeMb, smallFiles, memoryFiles, sparseGb, runs }, rows, micro }, null, 2) + '\n');
+log(`written to ${path.relative(process.cwd(), out)}`);
+
+function ratioRow(name: string, oursTimed: Timed, plainTimed: Timed, plainName: string, target: number, bytes: number): Row {
+  const ratio = plainTimed.ms / oursTimed.ms;
+  return {
+    name,
+    ours: `${(oursTimed.ms / 1000).toFixed(2)} s (${(bytes / MIB / (oursTimed.ms / 1000)).toFixed(0)} MiB/s)`,
+    plain: `${plainName} ${(plainTimed.ms / 1000).toFixed(2)} s`,
+    ratio,
+    target: `>= ${target}x faster`,
+    met: ratio >= target,
+  };
+}
+
+/** openssl's SHA-256 limit for this many cores, bytes per second, from its 16 KiB column. */
+async function opensslLimit(processes: number): Promise<number | undefined> {
+  const timed = await timeCommand('openssl', ['speed', '-multi', String(processes), '-seconds', '3', '-evp', 'sha256']).catch(() => undefined);
+  const line = timed?.stdout.split('\n').find((l) => /^sha256\s/i.test(l.trim()));
+  const last = line?.trim().split(/\s+/).pop();
+  return last ? Number(last.replace(/k$/, '')) * 1000 : undefined;
+}
+
+async function wholeDrillTar(work: string, tree: string, manifest: string, plainVerify: Timed): Promise<Row> {
+  const archive = path.join(work, 'backup', 'tree.tar');
+  await mkdir(path.dirname(archive), { recursive: true });
+  await timeCommand('tar', ['-cf', archive, '-C', tree, '.']);
+  const scenario = path.join(work, 'bench.yaml');
+  await writeFile(scenario, `name: bench\nsource: { kind: tar, path: ${archive} }\nexpect: { files: { manifest: ${manifest} } }\n`);
+  const results = path.join(work, 'results');
+  const oursDrill = await bestOf(runs, () => ours(['run', scenario, '--sandbox', 'local', '--results', results]));
+  const plain = await bestOf(runs, async () => {
+    const into = path.join(work, 'plain-restore');
+    await rm(into, { recursive: true, force: true });
+    await mkdir(into);
+    const extract = await timeCommand('tar', ['-xf', archive, '-C', into]);
+    const verify = await timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: into });
+    await rm(into, { recursive: true, force: true });
+    return { ...verify, ms: extract.ms + verify.ms, code: extract.code || verify.code };
+  });
+  const ratio = oursDrill.ms / plain.ms;
+  return {
+    name: 'whole drill (tar source) vs tar -x + sha256sum -c',
+    ours: `${(oursDrill.ms / 1000).toFixed(2)} s`,
+    plain: `${(plain.ms / 1000).toFixed(2)} s (verify alone ${(plainVerify.ms / 1000).toFixed(2)} s)`,
+    ratio,
+    target: '<= 1.15x',
+    met: ratio <= 1.15,
+    note: 'the restic variant of this target needs the restic source',
+  };
+}
+
+async function provisioning(): Promise<Row> {
+  const skipped = (note: string): Row => ({ name: 'sandbox provisioning vs docker run', ours: '-', plain: '-', ratio: undefined, target: '<= 1.3x', met: undefined, note });
+  try {
+    const { DockerSandboxDriver } = await import('../harness/sandboxes/docker.ts');
+    const driver = new DockerSandboxDriver();
+    const available = await driver.available();
+    if (!available.ok) return skipped(`skipped: ${available.reason}`);
+    const image = 'restore-drill/base:latest';
+    const plain = await bestOf(runs + 1, () => timeCommand('docker', ['run', '--rm', '--network', 'none', image, 'true']));
+    let best = Infinity;
+    for (let i = 0; i < runs + 1; i++) {
+      const started = performance.now();
+      const sandbox = await driver.provision({
+        spec: { image, network: 'none', cpus: 1, memory: 1024 * MIB, pids: 512 },
+        backupPaths: [],
+        scenario: 'bench',
+        runId: `bench-${i}`,
+        logDir: path.join(tmpdir(), 'rd-bench-logs'),
+      });
+      await sandbox.exec('true', { timeoutMs: 30_000 });
+      await sandbox.dispose();
+      best = Math.min(best, performance.now() - started);
+    }
+    const ratio = best / plain.ms;
+    return { name: 'sandbox provisioning vs docker run', ours: `${(best / 1000).toFixed(2)} s`, plain: `${(plain.ms / 1000).toFixed(2)} s`, ratio, target: '<= 1.3x', met: ratio <= 1.3 };
+  } catch (err) {
+    return skipped(`skipped: ${(err as Error).message}`);
+  }
+}
+
+async function memory(work: string): Promise<Row[]> {
+  const many = path.join(work, 'many');
+  log(`writing ${memoryFiles} empty files for the memory target`);
+  await writeManyFiles(many, memoryFiles);
+  const manyManifest = path.join(work, 'many.sha256');
+  await ours(['manifest', many, '-o', manyManifest]);
+  const manyRun = JSON.parse((await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), many, manyManifest])).stdout) as { maxRssBytes: number; ms: number };
+  await rm(many, { recursive: true, force: true });
+
+  const sparse = path.join(work, 'sparse');
+  await mkdir(sparse);
+  await timeCommand('truncate', ['-s', `${sparseGb}G`, path.join(sparse, 'disk.img')]);
+  await writeFile(path.join(sparse, 'small.txt'), 'x');
+  const sparseManifest = path.join(work, 'sparse.sha256');
+  log(`hashing a ${sparseGb} GiB sparse file`);
+  await ours(['manifest', sparse, '-o', sparseManifest]);
+  const sparseRun = JSON.parse((await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), sparse, sparseManifest])).stdout) as { maxRssBytes: number; ms: number };
+  const smallOnly = path.join(work, 'small-only');
+  await mkdir(smallOnly);
+  await writeFile(path.join(smallOnly, 'small.txt'), 'x');
+  await writeFile(path.join(smallOnly, 'disk.img'), 'y');
+  const smallManifest = path.join(work, 'small-only.sha256');
+  await ours(['manifest', smallOnly, '-o', smallManifest]);
+  const smallRun = JSON.parse((await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), smallOnly, smallManifest])).stdout) as { maxRssBytes: number };
+  const growth = sparseRun.maxRssBytes - smallRun.maxRssBytes;
+  return [
+    {
+      name: `peak memory verifying a ${memoryFiles.toLocaleString('en')}-file manifest`,
+      ours: `${(manyRun.maxRssBytes / MIB).toFixed(0)} MiB (${(manyRun.ms / 1000).toFixed(1)} s)`,
+      plain: '-',
+      ratio: manyRun.maxRssBytes / (256 * MIB),
+      target: '<= 256 MiB (ratio to 256 MiB <= 1)',
+      met: manyRun.maxRssBytes <= 256 * MIB,
+      note: memoryFiles < 1_000_000 ? 'the target names 1,000,000 files: --memory-files 1000000' : undefined,
+    },
+    {
+      name: `peak memory, ${sparseGb} GiB sparse file vs a 1-byte file`,
+      ours: `${(sparseRun.maxRssBytes / MIB).toFixed(0)} MiB`,
+      plain: `${(smallRun.maxRssBytes / MIB).toFixed(0)} MiB`,
+      ratio: sparseRun.maxRssBytes / smallRun.maxRssBytes,
+      target: 'flat (growth < 32 MiB)',
+      met: growth < 32 * MIB,
+    },
+  ];
+}
+
+async function microBenchmarks(tree: string, manifest: string): Promise<Record<string, unknown>[]> {
+  const large = path.join(tree, 'large');
+  const files = (await import('node:fs/promises')).readdir(large).then((names) => names.map((n) => path.join(large, n)));
+  const list = await files;
+  const bytes = (await Promise.all(list.map((f) => stat(f)))).reduce((sum, s) => sum + s.size, 0);
+  const bench = new Bench({ iterations: quick ? 1 : 3, warmupIterations: 0, time: 0 });
+  for (const workers of [...new Set([1, 2, cores])]) {
+    for (const bufferSize of [64 * 1024, 1024 * 1024]) {
+      bench.add(`hash ${workers} worker(s), ${bufferSize / 1024} KiB buffer`, async () => {
+        const pool = new HashPool({ workers, bufferSize });
+        await Promise.all(list.map((f) => pool.hash(f)));
+        await pool.close();
+      });
+    }
+  }
+  bench.add('parse and sort-check the manifest', async () => {
+    for await (const entry of readManifestSorted(manifest)) void entry;
+  });
+  log('micro-benchmarks (tinybench)');
+  await bench.run();
+  return bench.tasks.map((task) => {
+    const mean = task.result && 'latency' in task.result ? (task.result as { latency: { mean: number } }).latency.mean : NaN;
+    const row: Record<string, unknown> = { task: task.name, meanMs: Number(mean.toFixed(1)) };
+    if (task.name.startsWith('hash')) row['MiB/s'] = Number((bytes / MIB / (mean / 1000)).toFixed(0));
+    process.stdout.write(`  ${task.name.padEnd(40)} ${String(row.meanMs).padStart(8)} ms${row['MiB/s'] !== undefined ? `  ${row['MiB/s']} MiB/s` : ''}\n`);
+    return row;
+  });
+}
+
+function printTable(table: Row[]): void {
+  process.stdout.write('\n| measure | restore-drill | plain tool | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n');
+  for (const row of table) {
+    const met = row.met === undefined ? 'n/a' : row.met ? 'yes' : 'NO';
+    process.stdout.write(`| ${row.name} | ${row.ours} | ${row.plain} | ${row.ratio === undefined ? '-' : row.ratio.toFixed(2)} | ${row.target} | ${met}${row.note ? ` (${row.note})` : ''} |\n`);
+  }
+}
+
+async function machineFacts(): Promise<Record<string, string | number>> {
+  const version = async (cmd: string, args: string[]) => (await timeCommand(cmd, args).catch(() => undefined))?.stdout.split('\n')[0]?.trim() ?? 'absent';
+  return {
+    cores,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    sha256sum: await version('sha256sum', ['--version']),
+    openssl: await version('openssl', ['version']),
+    tar: await version('tar', ['--version']),
+    restic: await version('restic', ['version']),
+    docker: await version('docker', ['version', '--format', '{{.Server.Version}}']),
+  };
+}

@@ -1,0 +1,57 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { VerifyReport } from '../../evidence/verify.ts';
+import { UsageError } from '../../errors.ts';
+
+export function registerEvidence(program: Command): void {
+  const evidence = program.command('evidence').description('signed, chained evidence of drills (evidence.json)');
+  evidence
+    .command('verify')
+    .description('check evidence.json files: signature, the result.json they bind, and each scenario\'s chain of runs. PATH is an evidence.json, a run folder, a scenario folder or a results tree')
+    .argument('<paths...>', 'evidence files or folders')
+    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's public key; repeat for several keys", (file: string, files: string[]) => [...files, file], [] as string[])
+    .option('--backups', 'also digest each drilled backup where it was found and compare it with the signed digest (reads every backup: slow for large ones)')
+    .option('--json', 'print the report as JSON')
+    .addHelpText('after', '\nExit codes: 0 every evidence and chain verified; 1 something failed (each problem is named); 64 bad usage, or no public key to verify with; 3 a key that cannot be read.')
+    .action(async (paths: string[], flags: { key?: string[]; json?: boolean; backups?: boolean }) => {
+      const [{ trustedKeys }, { verifyPaths }] = await Promise.all([import('../../evidence/keys.ts'), import('../../evidence/verify.ts')]);
+      const { keys, from } = await trustedKeys(flags.key ?? []);
+      const report = await verifyPaths(paths, keys, { backups: flags.backups });
+      if (report.files.length === 0) throw new UsageError(`no evidence.json found in ${paths.join(', ')}`);
+      process.stdout.write(flags.json ? JSON.stringify(jsonReport(report), null, 2) + '\n' : describe(report, from));
+      process.exitCode = report.ok ? 0 : 1;
+    });
+  evidence.exitOverride();
+  for (const command of evidence.commands) command.exitOverride();
+}
+
+function rel(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+function describe(report: VerifyReport, from: string[]): string {
+  const lines = [`verifying with ${from.map(rel).join(', ')}`];
+  for (const f of report.files) {
+    const s = f.statement?.predicate;
+    const what = s ? ` (${s.result.scenario.name} run ${s.chain.sequence}, ${s.result.verdict})` : '';
+    if (f.ok) lines.push(`ok    ${rel(f.file)}${what}, signed by ${f.keyid}`);
+    else for (const p of f.problems) lines.push(`FAIL  ${rel(f.file)}${what}: ${p}`);
+    for (const n of f.notes) lines.push(`note  ${rel(f.file)}${what}: ${n}`);
+  }
+  for (const c of report.chains) {
+    for (const p of c.problems) lines.push(`FAIL  chain ${rel(c.scenarioDir)}: ${p}`);
+    for (const w of c.warnings) lines.push(`note  chain ${rel(c.scenarioDir)}: ${w}`);
+    if (c.head) lines.push(`chain ${rel(c.scenarioDir)}: ${c.runs} signed run${c.runs === 1 ? '' : 's'}, head ${c.head.runId} sha256:${c.head.sha256} (record this head elsewhere: removing the newest runs is only detected against it)`);
+  }
+  const failed = report.files.filter((f) => !f.ok).length + report.chains.reduce((n, c) => n + c.problems.length, 0);
+  lines.push(report.ok ? `verified: ${report.files.length} evidence file${report.files.length === 1 ? '' : 's'}` : `NOT VERIFIED: ${failed} problem${failed === 1 ? '' : 's'}`);
+  return lines.join('\n') + '\n';
+}
+
+function jsonReport(report: VerifyReport) {
+  return {
+    ok: report.ok,
+    files: report.files.map((f) => ({ file: f.file, ok: f.ok, problems: f.problems, notes: f.notes, sha256: f.sha256, keyid: f.keyid, runId: f.statement?.predicate.result.runId, sequence: f.statement?.predicate.chain.sequence })),
+    chains: report.chains,
+  };
+}

@@ -1,0 +1,1 @@
+export const DEFAULT_SCENARIOS = 'scenarios/**/*.y{a,}ml';

@@ -1,0 +1,31 @@
+/** Writes evidence.json for a finished drill: statement, signed, chained to the scenario's previous run. */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { DrillResult } from '../drill/result.ts';
+import { errorMessage } from '../errors.ts';
+import { nextLink, EVIDENCE_FILE } from './chain.ts';
+import { digestOfPath, sha256Hex, type DigestSet } from './digest.ts';
+import { signEnvelope, type DsseEnvelope } from './dsse.ts';
+import type { SigningKey } from './keys.ts';
+import { buildStatement, PAYLOAD_TYPE, type DrillStatement } from './statement.ts';
+
+export async function writeEvidence(result: DrillResult, key: SigningKey): Promise<{ file: string; envelope: DsseEnvelope; statement: DrillStatement }> {
+  const resultBytes = await readFile(path.join(result.resultsDir, 'result.json'));
+  const notes: string[] = [];
+  let restorePoint: DigestSet | undefined;
+  if (result.restorePoint) {
+    try {
+      restorePoint = await digestOfPath(result.restorePoint.location);
+    } catch (err) {
+      notes.push(`the restore point ${result.restorePoint.location} could not be digested after the drill: ${errorMessage(err)}`);
+    }
+  } else notes.push('no restore point was chosen, so none is a subject');
+  const chain = await nextLink(result.resultsDir);
+  const statement = buildStatement({ result, resultJsonSha256: sha256Hex(resultBytes), restorePoint, chain, notes });
+  const envelope = signEnvelope(PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key.privateKey);
+  const file = path.join(result.resultsDir, EVIDENCE_FILE);
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(envelope, null, 2) + '\n', { flag: 'wx' });
+  await rename(temporary, file);
+  return { file, envelope, statement };
+}

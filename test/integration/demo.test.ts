@@ -1,0 +1,26 @@
+/** The README's first command: the demo makes its data and every demo drill gives its built-in verdict. */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { REPO, runCli, tempDir } from '../helpers/cli.ts';
+
+describe('npm run demo (the README\'s first command)', function () {
+  this.timeout(180_000);
+
+  it('drills the bundled scenarios on the local sandbox and gets PASS, PASS, FAIL, LATE', async () => {
+    const tmp = await tempDir('rd-demo-');
+    try {
+      const { code, stdout, stderr } = await runCli(['demo', '--sandbox', 'local', '--results', tmp.path]);
+      assert.equal(code, 0, stdout + stderr);
+      assert.match(stdout, /PASS {2}share-nightly/);
+      assert.match(stdout, /PASS {2}share-snapshot/);
+      assert.match(stdout, /FAIL {2}share-damaged.*紹介状\/2026\/紹介状_0007\.txt/);
+      assert.match(stdout, /LATE {2}share-tight-rto/);
+      assert.match(stdout, /Every demo drill that ran gave the verdict it was built to give/);
+      const manifest = await readFile(path.join(REPO, 'demo', 'expected', 'share.sha256'), 'utf8');
+      assert.match(manifest, /  紹介状\/2026\/紹介状_0007\.txt\n/);
+    } finally {
+      await tmp.remove();
+    }
+  });
+});
