@@ -39,6 +39,7 @@ export class PointManifests implements AsyncDisposable {
   private readonly cache = new Map<string, Promise<string>>();
   private dir?: Promise<string>;
   private kept: { id: string; restore: KeptRestore } | undefined;
+  private scratchCount = 0;
   /**
    * Keep the last point restored for a manifest (walking newest to oldest, the previous point is the
    * next one scanned): its scan then takes that sandbox instead of restoring the point again.
@@ -104,7 +105,8 @@ export class PointManifests implements AsyncDisposable {
       spec: o.sandboxSpec,
       backupPaths: o.source.backupPaths,
       scenario: o.scenario,
-      runId: `${o.runId}-prev`,
+      // Unique per scratch sandbox: a kept one may still exist when the next is made (docker names them).
+      runId: `${o.runId}-prev${++this.scratchCount}`,
       logDir: o.logDir,
       signal: o.signal,
     });

@@ -44,7 +44,7 @@ export async function scanPoint(point: RestorePoint, options: ScanPointOptions):
       spec: options.sandboxSpec,
       backupPaths: options.source.backupPaths,
       scenario: options.scenario,
-      runId: options.runId,
+      runId: `${options.runId}-scan${options.points.findIndex((p) => p.id === point.id) + 1}`,
       logDir: options.logDir,
       signal: options.signal,
     }));

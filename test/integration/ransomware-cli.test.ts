@@ -4,6 +4,7 @@
  * The backups are tar.gz archives made here; the backup folder is checked to be unchanged afterwards.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -137,6 +138,21 @@ describe('scan, find-clean and run --point newest-clean on tar backups (integrat
     assert.equal(run.code, 1);
     assert.equal(out.results[0]!.verdict, 'FAIL');
     assert.match(out.results[0]!.reason, /has no clean restore point: all 1 fired ransomware indicators/);
+  });
+
+  it('find-clean and newest-clean work in the docker sandbox too, leaving no container', async function () {
+    const image = spawnSync('docker', ['image', 'inspect', 'restore-drill/base:latest'], { stdio: 'ignore', timeout: 20_000 });
+    if (image.status !== 0) this.skip(); // no Docker engine, or the sandbox images are not built
+    const search = await runCli(['find-clean', scenario, '--sandbox', 'docker', '--results', path.join(work, 'results')]);
+    assert.equal(search.code, 0, search.stdout + search.stderr);
+    assert.match(search.stdout, /newest clean point: share-20261122\.tar\.gz/);
+    const run = await runCli(['run', scenario, '--point', 'newest-clean', '--sandbox', 'docker', '--results', path.join(work, 'results'), '--json']);
+    const out = JSON.parse(run.stdout) as { results: { verdict: string; reason: string; restorePoint: { id: string }; sandbox: { driver: string } }[] };
+    assert.equal(out.results[0]!.verdict, 'PASS', out.results[0]!.reason);
+    assert.equal(out.results[0]!.sandbox.driver, 'docker');
+    assert.equal(out.results[0]!.restorePoint.id, 'share-20261122.tar.gz');
+    const left = spawnSync('docker', ['ps', '-a', '--filter', 'name=share-ransomware', '--format', '{{.Names}}'], { encoding: 'utf8' });
+    assert.equal(left.stdout.trim(), '');
   });
 
   it('never wrote to the backup', () => {
