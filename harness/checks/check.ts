@@ -5,6 +5,7 @@
 import type { Clock } from '../clock.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
+import type { RestorePoint } from '../sources/source.ts';
 
 /** verify: is the data intact; ready: does the restored system answer. RTO ends when "ready" passes. */
 export type CheckPhase = 'verify' | 'ready';
@@ -43,6 +44,20 @@ export interface CheckContext {
   clock: Clock;
   signal: AbortSignal;
   onProgress(progress: { files: number; bytes: number }): void;
+  /** The point restored and its neighbours, for checks that compare points (ransomware). */
+  points?: PointAccess;
+}
+
+/** The restore point a check sees, the one before it, and their manifests. */
+export interface PointAccess {
+  current: RestorePoint;
+  /** The next older point, when there is one. */
+  previous?: RestorePoint;
+  /**
+   * A sorted sha256sum manifest file of a point: made from restoredAt when given (the tree already
+   * restored), else by restoring the point into a scratch sandbox. Cached per point.
+   */
+  manifestOf(point: RestorePoint, restoredAt?: string): Promise<string>;
 }
 
 export interface Check {

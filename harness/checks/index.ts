@@ -4,6 +4,7 @@ import { CanaryCheck } from './canary.ts';
 import type { Check } from './check.ts';
 import { CommandCheck } from './command.ts';
 import { FilesCheck } from './files.ts';
+import { ransomwareCheckFor } from './ransomware-factory.ts';
 import { HttpCheck } from './http.ts';
 import { SqlCheck } from './sql.ts';
 import { TextCheck } from './text.ts';
@@ -21,6 +22,7 @@ export function createChecks(scenario: Scenario): Check[] {
     checks.push(new CanaryCheck(canary, { maxAgeMs: scenario.spec.targets.rpo ?? 86_400_000, database }));
   }
   for (const command of expect.command ?? []) checks.push(new CommandCheck(command));
+  if (expect.ransomware?.scan) checks.push(ransomwareCheckFor(scenario));
   for (const http of expect.http ?? []) checks.push(new HttpCheck(http));
   return checks;
 }

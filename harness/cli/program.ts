@@ -12,6 +12,7 @@ import { registerReport } from './commands/report.ts';
 import { registerManifest } from './commands/manifest.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
+import { registerFindClean, registerScan } from './commands/scan.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerVerify } from './commands/verify.ts';
 
@@ -27,6 +28,8 @@ export function buildProgram(): Command {
   registerManifest(program);
   registerVerify(program);
   registerPoints(program);
+  registerScan(program);
+  registerFindClean(program);
   registerDemo(program);
   registerImages(program);
   registerDoctor(program);

@@ -19,6 +19,8 @@ import { RESULT_SCHEMA, type DrillResult, type PhaseName, type PhaseRecord, type
 import { newRunId } from './run-id.ts';
 import { decideVerdict } from './verdict.ts';
 import { VERSION } from '../version.ts';
+import type { PointManifests } from '../ransomware/point-manifests.ts';
+import { pointManifestsFor, prepareChangeBaseline, resolveNewestClean } from '../ransomware/newest-clean.ts';
 
 export interface DrillOptions {
   driver: SandboxDriver;
@@ -60,6 +62,8 @@ class Drill {
   private sourceRestoreMs?: number;
   private readonly notes: string[] = [];
   private readyAt?: number;
+  private points: RestorePoint[] = [];
+  private manifests?: PointManifests;
 
   constructor(scenario: Scenario, options: DrillOptions) {
     this.scenario = scenario;
@@ -93,8 +97,15 @@ class Drill {
     await this.phase('select', async () => {
       this.source = this.options.sourceFor ? this.options.sourceFor(this.scenario) : createSource(this.scenario, this.options.env);
       const points = await this.source.points(this.options.signal);
+      this.points = points;
       const selector = this.options.point ?? parsePointSelector(scenarioPoint(this.scenario));
-      this.point = selectPoint(points, selector, sourceWhere(this.scenario));
+      if (selector === 'newest-clean' && points.length > 0) {
+        const chosen = await resolveNewestClean(this.scenario, this.source, points, this.pointManifests(), this.deps());
+        this.notes.push(...chosen.notes);
+        this.point = chosen.point;
+      } else {
+        this.point = selectPoint(points, selector, sourceWhere(this.scenario));
+      }
       if (this.source.sample && this.source.totalSize) {
         // The full size is what the RTO forecast scales the sample up to.
         const total = await this.source.totalSize(this.point, this.options.signal).catch((err: unknown) => {
@@ -103,6 +114,8 @@ class Drill {
         });
         if (total !== undefined) this.point = { ...this.point, sizeBytes: total };
       }
+      // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
+      await prepareChangeBaseline(this.scenario, checks, this.points, this.point, () => this.pointManifests());
     });
     await this.phase('provision', async () => {
       this.sandbox = await this.options.driver.provision({
@@ -162,6 +175,7 @@ class Drill {
         clock: this.options.clock,
         signal: this.options.signal,
         onProgress: (p) => void this.options.emit({ type: 'progress', drill: this.ref, phase, ...p }),
+        points: this.pointManifests().accessFor(this.point!, this.points),
       });
     } catch (err) {
       if (this.options.signal.aborted || (err instanceof DrillError && err.kind === 'backup')) throw err;
@@ -194,7 +208,18 @@ class Drill {
     }
   }
 
+  private deps() {
+    return { driver: this.options.driver, pool: this.options.pool, clock: this.options.clock, signal: this.options.signal, runId: this.ref.runId, logDir: path.join(this.resultsDir, 'logs') };
+  }
+
+  /** Manifests of points, made only when a check compares points (ransomware). */
+  private pointManifests(): PointManifests {
+    this.manifests ??= pointManifestsFor(this.scenario, this.source!, this.deps());
+    return this.manifests;
+  }
+
   private async teardown(): Promise<void> {
+    await this.manifests?.dispose();
     if (!this.sandbox) return;
     const started = this.options.clock.monotonic();
     await this.sandbox.dispose();

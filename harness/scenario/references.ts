@@ -35,6 +35,12 @@ export async function checkReferences(scenario: Scenario): Promise<ScenarioProbl
     const manifest = scenario.resolve(expect.files.manifest);
     problems.push(scenario.problemAt(['expect', 'files', 'manifest'], `${manifest} does not exist${hint(manifest)}`));
   }
+  const indicators = expect.ransomware?.indicators;
+  for (const [i, file] of (indicators === undefined ? [] : Array.isArray(indicators) ? indicators : [indicators]).entries()) {
+    if (await exists(scenario.resolve(file))) continue;
+    const field = Array.isArray(indicators) ? ['expect', 'ransomware', 'indicators', i] : ['expect', 'ransomware', 'indicators'];
+    problems.push(scenario.problemAt(field, `the indicators file ${scenario.resolve(file)} does not exist`));
+  }
   for (const [name, ref] of Object.entries(secrets)) {
     if (ref.file !== undefined && !(await exists(scenario.resolve(ref.file)))) {
       problems.push(scenario.problemAt(['secrets', name, 'file'], `the secret file ${scenario.resolve(ref.file)} does not exist`));

@@ -158,6 +158,40 @@ export const commandCheckSchema = z.strictObject({
   interval: duration.default(1000),
 });
 
+export const ransomwareCheckSchema = z.strictObject({
+  /** false turns the check off (the commands scan and find-clean still use the other settings). */
+  scan: z.boolean().default(true),
+  /** Folder inside the restore root to scan. */
+  path: z.string().default('.'),
+  /** Extra indicators files (same shape as harness/ransomware/indicators.yaml), added to the built-in list. */
+  indicators: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  sample: z
+    .strictObject({
+      block_size: size.default(4096),
+      /** Blocks read per file, head and tail included. */
+      blocks_per_file: z.number().int().min(1).max(64).default(4),
+      /** Files sampled per type at most; the rest are judged by name only. */
+      max_files_per_type: z.number().int().min(1).default(2000),
+    })
+    .default({ block_size: 4096, blocks_per_file: 4, max_files_per_type: 2000 }),
+  /** Bits per byte at or above which a 4 KiB block of a type that cannot be random counts as encrypted. */
+  entropy_threshold: z.number().min(1).max(8).default(7.5),
+  /** Change against the previous restore point; false turns it off. */
+  change: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        /** The share of files that usually changes between two points (added, removed, modified, renamed). */
+        usual_rate: z.number().min(0).max(1).default(0.1),
+        /** A change this many times the usual rate is a burst. */
+        burst_factor: z.number().min(1).default(3),
+        /** Fewer changed files than this are never a burst (tiny trees). */
+        min_changed_files: z.number().int().min(1).default(10),
+      }),
+    ])
+    .default({ usual_rate: 0.1, burst_factor: 3, min_changed_files: 10 }),
+});
+
 /** How a value is judged: "= 1200", ">= 1000", "!= 0", or a plain value it must equal. */
 const comparison = z.union([z.string().min(1), z.number(), z.boolean()]);
 
@@ -232,6 +266,7 @@ export const expectSchema = z.strictObject({
   http: z.array(httpCheckSchema).optional(),
   canary: oneOrMany(canaryCheckSchema).optional(),
   text: z.array(textCheckSchema).optional(),
+  ransomware: ransomwareCheckSchema.optional(),
 });
 
 export const targetsSchema = z.strictObject({
@@ -262,6 +297,7 @@ export type SourceSpec = z.infer<typeof sourceSchema>;
 export type SandboxSpec = z.infer<typeof sandboxSchema>;
 export type FilesCheckSpec = z.infer<typeof filesCheckSchema>;
 export type CommandCheckSpec = z.infer<typeof commandCheckSchema>;
+export type RansomwareCheckSpec = z.infer<typeof ransomwareCheckSchema>;
 export type RestoreStepSpec = z.infer<typeof restoreStepSchema>;
 export type ResticSourceSpec = z.infer<typeof resticSourceSchema>;
 export type BorgSourceSpec = z.infer<typeof borgSourceSchema>;

@@ -43,11 +43,15 @@ export interface BackupSource {
   totalSize?(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined>;
 }
 
-/** latest, an id (or a unique prefix of one, like restic's short ids), or the newest point at or before a time. */
-export type PointSelector = 'latest' | { id: string } | { at: Date };
+/**
+ * latest, an id (or a unique prefix of one, like restic's short ids), the newest point at or before a
+ * time, or newest-clean: the newest point on which no ransomware indicator fires (resolved by the drill).
+ */
+export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date };
 
 /** Reads `latest`, an id, or `at:<time>` (as --point and source.point write it). */
 export function parsePointSelector(text: string | undefined): PointSelector {
+  if (text === 'newest-clean') return 'newest-clean';
   if (!text || text === 'latest') return 'latest';
   if (text.startsWith('at:')) {
     const at = new Date(text.slice(3).trim());
@@ -60,7 +64,7 @@ export function parsePointSelector(text: string | undefined): PointSelector {
 }
 
 export function describeSelector(selector: PointSelector): string {
-  if (selector === 'latest') return 'latest';
+  if (selector === 'latest' || selector === 'newest-clean') return selector;
   return 'id' in selector ? selector.id : `at:${selector.at.toISOString()}`;
 }
 
@@ -72,6 +76,9 @@ export function selectPoint(points: RestorePoint[], selector: PointSelector, whe
     throw new BackupError('NO_RESTORE_POINT', `${where} has no restore point: the backup is empty or the path matches nothing.`);
   }
   if (selector === 'latest') return points[0]!;
+  if (selector === 'newest-clean') {
+    throw new BackupError('NEWEST_CLEAN_UNRESOLVED', `${where}: newest-clean must be resolved by scanning the points first (restore-drill find-clean).`);
+  }
   if ('at' in selector) {
     const found = points.find((p) => p.time.getTime() <= selector.at.getTime());
     if (!found) {

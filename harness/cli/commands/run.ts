@@ -19,7 +19,7 @@ export function registerRun(program: Command): void {
     .argument('[scenarios...]', `scenario files, folders or glob patterns (default: ${DEFAULT_SCENARIOS})`)
     .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes docker when an engine answers, else local)`, 'auto')
     .option('--results <dir>', 'folder for results (<dir>/<scenario>/<run-id>/)', 'results')
-    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), or at:<time> for the newest at or before it (default: the scenario's source.point, else latest)")
+    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, or newest-clean (the newest on which no ransomware indicator fires; default: the scenario's source.point, else latest)")
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
     .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
