@@ -8,7 +8,7 @@ import path from 'node:path';
 import { BackupError } from '../errors.ts';
 import type { CanaryCheckSpec } from '../scenario/schema.ts';
 import { formatDuration } from '../units.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 import { runQuery } from './psql.ts';
 
 export class CanaryCheck implements Check {
@@ -45,18 +45,12 @@ export class CanaryCheck implements Check {
         });
       }
     }
-    const ok = findings.length === 0;
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok && 'time' in found ? `the newest ${found.subject} is ${formatDuration(ageMs!)} old (at most ${formatDuration(this.maxAgeMs)})` : findings.map((f) => f.message).join('; '),
+    return checkResult(this, context.clock, {
       findings,
-      findingCount: findings.length,
-      durationMs: context.clock.monotonic() - started,
+      passed: 'time' in found ? `the newest ${found.subject} is ${formatDuration(ageMs!)} old (at most ${formatDuration(this.maxAgeMs)})` : '',
+      startedAt: started,
       details: { maxAgeMs: this.maxAgeMs, newest: 'time' in found ? found.time.toISOString() : undefined, ageMs },
-    };
+    });
   }
 
   private async fromQuery(context: CheckContext): Promise<Found> {

@@ -78,3 +78,36 @@ export class FindingList {
     if (this.sample.length < MAX_FINDINGS_KEPT) this.sample.push(finding);
   }
 }
+
+/** What a check found, before it becomes a CheckResult. */
+export interface CheckOutcome {
+  /** The findings (a capped sample when findingCount is given). */
+  findings: Finding[];
+  findingCount?: number;
+  /** The summary of a pass. */
+  passed: string;
+  /** The summary of a failure (default: the findings' messages). */
+  failed?: string;
+  /** When the check began, on the context's monotonic clock. */
+  startedAt: number;
+  details?: Record<string, unknown>;
+  logTail?: string;
+}
+
+/** One shape for every check's result: pass when there is no finding. */
+export function checkResult(check: Check, clock: Clock, outcome: CheckOutcome): CheckResult {
+  const findingCount = outcome.findingCount ?? outcome.findings.length;
+  const ok = findingCount === 0;
+  return {
+    kind: check.kind,
+    name: check.name,
+    phase: check.phase,
+    status: ok ? 'pass' : 'fail',
+    summary: ok ? outcome.passed : (outcome.failed ?? outcome.findings.map((f) => f.message).join('; ')),
+    findings: outcome.findings,
+    findingCount,
+    durationMs: clock.monotonic() - outcome.startedAt,
+    details: outcome.details,
+    logTail: outcome.logTail,
+  };
+}

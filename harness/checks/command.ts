@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
 import { formatDuration } from '../units.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 import { textMatcher } from './text-match.ts';
 
 const OUTPUT_SHOWN = 2000;
@@ -35,20 +35,15 @@ export class CommandCheck implements Check {
       if (findings.length === 0 || context.clock.monotonic() + this.spec.interval > deadline) break;
       await sleep(this.spec.interval, undefined, { signal: context.signal });
     }
-    const ok = findings.length === 0;
     const waited = this.spec.until ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(context.clock.monotonic() - started)}` : '';
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok ? `passed${waited}` : `${findings.map((f) => f.message).join('; ')}${waited}`,
+    return checkResult(this, context.clock, {
       findings,
-      findingCount: findings.length,
-      durationMs: context.clock.monotonic() - started,
+      passed: `passed${waited}`,
+      failed: `${findings.map((f) => f.message).join('; ')}${waited}`,
+      startedAt: started,
       details: { attempts, exitCode: last.exitCode, stdout: tail(last.stdout), stderr: tail(last.stderr) },
-      logTail: ok ? undefined : (await context.sandbox.logTail(20)) || undefined,
-    };
+      logTail: findings.length === 0 ? undefined : (await context.sandbox.logTail(20)) || undefined,
+    });
   }
 
   private judge(result: ExecResult): Finding[] {

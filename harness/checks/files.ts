@@ -5,7 +5,7 @@ import { BackupError } from '../errors.ts';
 import { compareTree, type Difference } from '../manifest/compare.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
-import { FindingList, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, FindingList, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 
 export class FilesCheck implements Check {
   readonly kind = 'files';
@@ -37,20 +37,14 @@ export class FilesCheck implements Check {
       onProgress: context.onProgress,
       signal: context.signal,
     });
-    const ok = findings.count === 0;
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok
-        ? `${stats.verifiedFiles} files (${formatBytes(stats.verifiedBytes)}) match the manifest`
-        : `${findings.count} of ${stats.expectedFiles} files differ from the manifest: ${summarize(findings.sample)}`,
+    return checkResult(this, context.clock, {
       findings: findings.sample,
       findingCount: findings.count,
-      durationMs: context.clock.monotonic() - started,
+      passed: `${stats.verifiedFiles} files (${formatBytes(stats.verifiedBytes)}) match the manifest`,
+      failed: `${findings.count} of ${stats.expectedFiles} files differ from the manifest: ${summarize(findings.sample)}`,
+      startedAt: started,
       details: { ...stats, manifest: this.manifestFile, extra: this.spec.extra },
-    };
+    });
   }
 }
 

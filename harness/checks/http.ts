@@ -9,7 +9,7 @@ import type { HttpCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult, Sandbox } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 import { judge } from './compare.ts';
 import { textMatcher } from './text-match.ts';
 
@@ -40,20 +40,15 @@ export class HttpCheck implements Check {
       if (findings.length === 0 || context.clock.monotonic() + this.spec.interval > deadline) break;
       await sleep(this.spec.interval, undefined, { signal: context.signal });
     }
-    const ok = findings.length === 0;
     const waited = `after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(context.clock.monotonic() - started)}`;
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok ? `answered as expected ${waited}` : `not ready by the deadline (${formatDuration(this.spec.until)}): ${findings.map((f) => f.message).join('; ')}, ${waited}`,
+    return checkResult(this, context.clock, {
       findings,
-      findingCount: findings.length,
-      durationMs: context.clock.monotonic() - started,
+      passed: `answered as expected ${waited}`,
+      failed: `not ready by the deadline (${formatDuration(this.spec.until)}): ${findings.map((f) => f.message).join('; ')}, ${waited}`,
+      startedAt: started,
       details: { url: this.spec.url, attempts, status: answer.status, body: answer.body.slice(0, BODY_SHOWN) },
-      logTail: ok ? undefined : await this.logTail(context.sandbox, context.signal),
-    };
+      logTail: findings.length === 0 ? undefined : await this.logTail(context.sandbox, context.signal),
+    });
   }
 
   private async request(context: CheckContext): Promise<Answer> {

@@ -10,7 +10,7 @@ import { loadIndicators } from '../ransomware/indicators.ts';
 import { DEFAULT_SCAN_SETTINGS, scanTree, type ScanSettings, type ScanStats } from '../ransomware/scan.ts';
 import type { RansomwareCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 
 export interface RansomwareCheckOptions {
   spec: RansomwareCheckSpec;
@@ -53,16 +53,11 @@ export class RansomwareCheck implements Check {
     const findings = groups.toFindings();
     const change = await this.change(context, root);
     if (change.finding) findings.push(change.finding);
-    const ok = findings.length === 0;
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok ? `no indicator fired: ${describeRead(stats)}${change.note ? `; ${change.note}` : ''}` : failureSummary(findings),
+    return checkResult(this, context.clock, {
       findings,
-      findingCount: findings.length,
-      durationMs: context.clock.monotonic() - started,
+      passed: `no indicator fired: ${describeRead(stats)}${change.note ? `; ${change.note}` : ''}`,
+      failed: findings.length > 0 ? failureSummary(findings) : undefined,
+      startedAt: started,
       details: {
         read: stats,
         settings: this.settings,
@@ -72,7 +67,7 @@ export class RansomwareCheck implements Check {
         point: context.points?.current.id,
         previousPoint: context.points?.previous?.id,
       },
-    };
+    });
   }
 
   private async change(context: CheckContext, root: string): Promise<{ finding?: Finding; summary?: ChangeSummary; note?: string }> {

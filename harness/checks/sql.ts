@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import type { SqlCheckSpec } from '../scenario/schema.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 import { judge } from './compare.ts';
 import { runQuery } from './psql.ts';
 import { unifiedDiff } from './unified-diff.ts';
@@ -44,18 +44,7 @@ export class SqlCheck implements Check {
       details.rows = outcome.rows.length;
       findings = await this.judgeRows(outcome.rows, details);
     }
-    const ok = findings.length === 0;
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok ? this.passed(outcome.ok ? outcome.rows : []) : findings.map((f) => f.message).join('; '),
-      findings,
-      findingCount: findings.length,
-      durationMs: context.clock.monotonic() - started,
-      details,
-    };
+    return checkResult(this, context.clock, { findings, passed: this.passed(outcome.ok ? outcome.rows : []), startedAt: started, details });
   }
 
   private passed(rows: string[][]): string {

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import type { TextCheckSpec } from '../scenario/schema.ts';
-import type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 const MAX_BYTES = 16 * 1024 * 1024;
@@ -38,17 +38,6 @@ export class TextCheck implements Check {
       const changed = (details.diff as string).split('\n').filter((l) => /^[-+](?![-+]{2})/.test(l)).length;
       findings.push({ rule: 'changed', subject: this.spec.path, message: `${this.spec.path} differs from ${path.basename(this.expectedFile)} (${changed} changed line${changed === 1 ? '' : 's'}, diff below)` });
     }
-    const ok = findings.length === 0;
-    return {
-      kind: this.kind,
-      name: this.name,
-      phase: this.phase,
-      status: ok ? 'pass' : 'fail',
-      summary: ok ? `${this.spec.path} is as expected` : findings.map((f) => f.message).join('; '),
-      findings,
-      findingCount: findings.length,
-      durationMs: context.clock.monotonic() - started,
-      details,
-    };
+    return checkResult(this, context.clock, { findings, passed: `${this.spec.path} is as expected`, startedAt: started, details });
   }
 }

@@ -62,12 +62,3 @@ export function leftoverReason(thing: Labelled, judge: LeftoverJudge): string | 
   return `process ${pid} that made it is gone (made ${ageMinutes} min ago, scenario ${labels[LABEL.scenario] ?? '?'}, run ${labels[LABEL.run] ?? '?'})`;
 }
 
-export function processAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

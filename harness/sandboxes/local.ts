@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import { ExecLog } from './exec-log.ts';
-import { runProcess } from './process.ts';
+import { processAlive, runProcess } from './process.ts';
 import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 const PREFIX = 'restore-drill-';
@@ -161,15 +161,5 @@ async function readOwner(dir: string): Promise<{ pid: number; created: number } 
   } catch {
     // Not a sandbox of ours (or one still being made): never touched.
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -79,3 +79,14 @@ export class TailBuffer {
     return all.subarray(Math.max(0, all.length - KEEP_BYTES)).toString('utf8');
   }
 }
+
+/** Whether a process of this host still runs (a sandbox's owner, when judging leftovers). */
+export function processAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
