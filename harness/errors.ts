@@ -1,20 +1,20 @@
 /**
- * Typed errors. Each has a stable `code` and a message that tells a hospital IT person what to do next.
- * `kind` decides the verdict a drill gets when the error ends it:
- *  - "backup": the backup itself did not restore (FAIL),
- *  - "infrastructure": the harness, the host or the sandbox failed (ERROR),
- *  - "input": the scenario or the command line is wrong (exit 64/65, no drill runs).
+ * Typed errors. Each has a stable `code` and a message that tells a hospital IT person what to do next;
+ * the code's row in error-codes.ts says whose fault it is, and so the verdict.
  */
-export type ErrorKind = 'backup' | 'infrastructure' | 'input';
+import { kindOf, type CodeOf, type ErrorCode, type ErrorKind } from './error-codes.ts';
+
+export type { ErrorCode, ErrorKind } from './error-codes.ts';
 
 export class DrillError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
+  /** From the one table (error-codes.ts): decides the verdict a drill gets when this error ends it. */
   readonly kind: ErrorKind;
-  constructor(code: string, kind: ErrorKind, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
-    this.kind = kind;
+    this.kind = kindOf(code);
   }
 }
 
@@ -22,7 +22,7 @@ export class DrillError extends Error {
 export class ScenarioError extends DrillError {
   readonly problems: ScenarioProblem[];
   constructor(problems: ScenarioProblem[]) {
-    super('SCENARIO_INVALID', 'input', problems.map(formatProblem).join('\n'));
+    super('SCENARIO_INVALID', problems.map(formatProblem).join('\n'));
     this.problems = problems;
   }
 }
@@ -43,35 +43,42 @@ export function formatProblem(p: ScenarioProblem): string {
 /** Wrong command-line usage (exit 64). */
 export class UsageError extends DrillError {
   constructor(message: string) {
-    super('USAGE', 'input', message);
+    super('USAGE', message);
   }
 }
 
 /** A secret named by the scenario is not available. Checked before anything starts. */
 export class MissingSecretError extends DrillError {
   constructor(what: string, hint: string) {
-    super('SECRET_MISSING', 'infrastructure', `${what} is not available. ${hint}`);
+    super('SECRET_MISSING', `${what} is not available. ${hint}`);
   }
 }
 
 /** The backup could not be read or restored: the backup is at fault. */
 export class BackupError extends DrillError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, 'backup', message, options);
+  constructor(code: CodeOf<'backup'>, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** A file the scenario names (a manifest, an expected copy, an indicators file) is missing or unusable. */
+export class InputError extends DrillError {
+  constructor(code: CodeOf<'input'>, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 /** The sandbox, the host or a tool failed: not the backup's fault. */
 export class InfrastructureError extends DrillError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, 'infrastructure', message, options);
+  constructor(code: CodeOf<'infrastructure'>, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
 /** The run was interrupted (Ctrl-C, SIGTERM). */
 export class InterruptedError extends DrillError {
-  constructor(reason = 'the drill was interrupted') {
-    super('INTERRUPTED', 'infrastructure', reason);
+  constructor(reason = 'the drill was interrupted (Ctrl-C, SIGTERM or SIGHUP)') {
+    super('INTERRUPTED', reason);
   }
 }
 
@@ -82,7 +89,13 @@ export function errorMessage(err: unknown): string {
 
 /** The evidence signing key or its configuration cannot be used (like a missing secret: exit 3). */
 export class KeyError extends DrillError {
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(code, 'infrastructure', message, options);
+  constructor(code: CodeOf<'infrastructure'>, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
+}
+
+/** Any error as a DrillError: one not made by restore-drill's own code is a harness bug (UNEXPECTED). */
+export function asDrillError(err: unknown): DrillError {
+  if (err instanceof DrillError) return err;
+  return new DrillError('UNEXPECTED', `Unexpected failure inside restore-drill (please report it with logs/): ${errorMessage(err)}`, { cause: err });
 }

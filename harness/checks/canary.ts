@@ -8,10 +8,10 @@ import path from 'node:path';
 import { BackupError } from '../errors.ts';
 import type { CanaryCheckSpec } from '../scenario/schema.ts';
 import { formatDuration } from '../units.ts';
-import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 import { runQuery } from './psql.ts';
 
-export class CanaryCheck implements Check {
+export class CanaryCheck implements Check<'canary'> {
   readonly kind = 'canary';
   readonly phase = 'verify';
   readonly name: string;
@@ -26,7 +26,7 @@ export class CanaryCheck implements Check {
     this.name = spec.name ?? (spec.sql !== undefined ? `newest row of: ${spec.sql}` : `newest file in ${spec.file}`);
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'canary'>> {
     const started = context.clock.monotonic();
     const found = this.spec.sql !== undefined ? await this.fromQuery(context) : await this.fromFiles(context);
     const now = context.clock.now();

@@ -3,7 +3,10 @@
  * failure is a result (status "fail" with findings); only a broken harness or sandbox throws.
  */
 import type { Clock } from '../clock.ts';
+import type { CompareStats } from '../manifest/compare.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
+import type { ChangeSummary } from '../ransomware/change.ts';
+import type { ScanSettings, ScanStats } from '../ransomware/scan.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
 import type { RestorePoint } from '../sources/source.ts';
 
@@ -21,8 +24,21 @@ export interface Finding {
   actual?: unknown;
 }
 
-export interface CheckResult {
-  kind: string;
+/** What each kind of check records beside its findings (result.json's `details`). */
+export interface CheckDetailsOf {
+  files: CompareStats & { manifest: string; extra: string };
+  text: { path: string; expected: string; diff?: string };
+  sql: { database: string; query: string; rows?: number; value?: string; diff?: string };
+  http: { url: string; attempts: number; status: number; body: string };
+  command: { attempts: number; exitCode: number; stdout: string; stderr: string };
+  canary: { maxAgeMs: number; newest?: string; ageMs?: number };
+  ransomware: { read: ScanStats; settings: ScanSettings; change?: ChangeSummary; changeNote?: string; indicators: { file: string; source: string }[]; point?: string; previousPoint?: string };
+}
+
+export type CheckKind = keyof CheckDetailsOf;
+
+interface CheckResultFields<K extends CheckKind> {
+  kind: K;
   name: string;
   phase: CheckPhase;
   status: CheckStatus;
@@ -32,11 +48,15 @@ export interface CheckResult {
   findings: Finding[];
   findingCount: number;
   durationMs: number;
-  /** Check-specific figures (files verified, attempts, ...). */
-  details?: Record<string, unknown>;
+  /** Check-specific figures (files verified, attempts, ...); absent when the check could not run. */
+  details?: CheckDetailsOf[K];
   /** The last lines of the sandbox's log, when a readiness check failed. */
   logTail?: string;
 }
+
+/** The result of a check of kind K; for a union of kinds, the union of their results. */
+export type CheckResultOf<K extends CheckKind> = K extends CheckKind ? CheckResultFields<K> : never;
+export type CheckResult = CheckResultOf<CheckKind>;
 
 export interface CheckContext {
   sandbox: Sandbox;
@@ -60,11 +80,11 @@ export interface PointAccess {
   manifestOf(point: RestorePoint, restoredAt?: string): Promise<string>;
 }
 
-export interface Check {
-  readonly kind: string;
+export interface Check<K extends CheckKind = CheckKind> {
+  readonly kind: K;
   readonly name: string;
   readonly phase: CheckPhase;
-  run(context: CheckContext): Promise<CheckResult>;
+  run(context: CheckContext): Promise<CheckResultOf<K>>;
 }
 
 export const MAX_FINDINGS_KEPT = 200;
@@ -80,7 +100,7 @@ export class FindingList {
 }
 
 /** What a check found, before it becomes a CheckResult. */
-export interface CheckOutcome {
+export interface CheckOutcome<K extends CheckKind> {
   /** The findings (a capped sample when findingCount is given). */
   findings: Finding[];
   findingCount?: number;
@@ -90,15 +110,15 @@ export interface CheckOutcome {
   failed?: string;
   /** When the check began, on the context's monotonic clock. */
   startedAt: number;
-  details?: Record<string, unknown>;
+  details?: CheckDetailsOf[K];
   logTail?: string;
 }
 
 /** One shape for every check's result: pass when there is no finding. */
-export function checkResult(check: Check, clock: Clock, outcome: CheckOutcome): CheckResult {
+export function checkResult<K extends CheckKind>(check: Check<K>, clock: Clock, outcome: CheckOutcome<K>): CheckResultOf<K> {
   const findingCount = outcome.findingCount ?? outcome.findings.length;
   const ok = findingCount === 0;
-  return {
+  const result: CheckResultFields<K> = {
     kind: check.kind,
     name: check.name,
     phase: check.phase,
@@ -110,4 +130,16 @@ export function checkResult(check: Check, clock: Clock, outcome: CheckOutcome): 
     details: outcome.details,
     logTail: outcome.logTail,
   };
+  return result as CheckResultOf<K>;
+}
+
+/** The unified diff a text or sql check shows when the content differs. */
+export function diffOf(result: CheckResult): string | undefined {
+  return result.kind === 'text' || result.kind === 'sql' ? result.details?.diff : undefined;
+}
+
+/** The result of a check that could not run (it threw), or of a point that never got to it. */
+export function checkThrew<K extends CheckKind>(check: Pick<Check<K>, 'kind' | 'name' | 'phase'>, message: string, status: CheckStatus = 'error', findings: Finding[] = []): CheckResultOf<K> {
+  const result: CheckResultFields<K> = { kind: check.kind, name: check.name, phase: check.phase, status, summary: message, findings, findingCount: findings.length, durationMs: 0 };
+  return result as CheckResultOf<K>;
 }

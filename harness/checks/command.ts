@@ -6,12 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
 import { formatDuration } from '../units.ts';
-import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 import { textMatcher } from './text-match.ts';
 
 const OUTPUT_SHOWN = 2000;
 
-export class CommandCheck implements Check {
+export class CommandCheck implements Check<'command'> {
   readonly kind = 'command';
   readonly phase = 'ready';
   readonly name: string;
@@ -22,7 +22,7 @@ export class CommandCheck implements Check {
     this.name = spec.name ?? spec.run;
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'command'>> {
     const started = context.clock.monotonic();
     const deadline = started + (this.spec.until ?? 0);
     let attempts = 0;

@@ -1,13 +1,13 @@
 /** files: the restored tree against a sha256sum manifest: missing, changed, extra, unreadable. */
 import path from 'node:path';
 import { access } from 'node:fs/promises';
-import { BackupError } from '../errors.ts';
+import { BackupError, InputError } from '../errors.ts';
 import { compareTree, type Difference } from '../manifest/compare.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
-import { checkResult, FindingList, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, FindingList, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 
-export class FilesCheck implements Check {
+export class FilesCheck implements Check<'files'> {
   readonly kind = 'files';
   readonly phase = 'verify';
   readonly name: string;
@@ -20,12 +20,12 @@ export class FilesCheck implements Check {
     this.name = `files match ${path.basename(manifestFile)}`;
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'files'>> {
     const started = context.clock.monotonic();
     try {
       await access(this.manifestFile);
     } catch {
-      throw new BackupError('MANIFEST_MISSING', `The manifest ${this.manifestFile} does not exist. Make it with "restore-drill manifest <folder> -o ${this.manifestFile}".`);
+      throw new InputError('MANIFEST_MISSING', `The manifest ${this.manifestFile} does not exist. Make it with "restore-drill manifest <folder> -o ${this.manifestFile}".`);
     }
     const findings = new FindingList();
     const stats = await compareTree({

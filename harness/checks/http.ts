@@ -9,14 +9,14 @@ import type { HttpCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult, Sandbox } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
-import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 import { judge } from './compare.ts';
 import { textMatcher } from './text-match.ts';
 
 const BODY_SHOWN = 1000;
 const LOG_LINES = 30;
 
-export class HttpCheck implements Check {
+export class HttpCheck implements Check<'http'> {
   readonly kind = 'http';
   readonly phase = 'ready';
   readonly name: string;
@@ -27,7 +27,7 @@ export class HttpCheck implements Check {
     this.name = spec.name ?? `${spec.method} ${spec.url}`;
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'http'>> {
     const started = context.clock.monotonic();
     const deadline = started + this.spec.until;
     let attempts = 0;
@@ -46,7 +46,7 @@ export class HttpCheck implements Check {
       passed: `answered as expected ${waited}`,
       failed: `not ready by the deadline (${formatDuration(this.spec.until)}): ${findings.map((f) => f.message).join('; ')}, ${waited}`,
       startedAt: started,
-      details: { url: this.spec.url, attempts, status: answer.status, body: answer.body.slice(0, BODY_SHOWN) },
+      details: { url: this.spec.url, attempts, status: answer.status ?? 0, body: answer.body.slice(0, BODY_SHOWN) },
       logTail: findings.length === 0 ? undefined : await this.logTail(context.sandbox, context.signal),
     });
   }

@@ -27,4 +27,5 @@ export function createChecks(scenario: Scenario): Check[] {
   return checks;
 }
 
-export type { Check, CheckContext, CheckResult, Finding } from './check.ts';
+export { checkThrew, diffOf } from './check.ts';
+export type { Check, CheckContext, CheckKind, CheckResult, Finding } from './check.ts';

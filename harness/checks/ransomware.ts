@@ -10,7 +10,7 @@ import { loadIndicators } from '../ransomware/indicators.ts';
 import { DEFAULT_SCAN_SETTINGS, scanTree, type ScanSettings, type ScanStats } from '../ransomware/scan.ts';
 import type { RansomwareCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
-import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 
 export interface RansomwareCheckOptions {
   spec: RansomwareCheckSpec;
@@ -20,7 +20,7 @@ export interface RansomwareCheckOptions {
   filesNamed?: number;
 }
 
-export class RansomwareCheck implements Check {
+export class RansomwareCheck implements Check<'ransomware'> {
   readonly kind = 'ransomware';
   readonly phase = 'verify';
   readonly name = 'ransomware indicators';
@@ -44,7 +44,7 @@ export class RansomwareCheck implements Check {
     };
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'ransomware'>> {
     const started = context.clock.monotonic();
     const indicators = await loadIndicators(this.indicatorFiles);
     const groups = new FindingGroups(this.filesNamed);

@@ -5,14 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InfrastructureError } from '../errors.ts';
+import { InfrastructureError, InputError } from '../errors.ts';
 import type { SqlCheckSpec } from '../scenario/schema.ts';
-import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckDetailsOf, type CheckResultOf, type Finding } from './check.ts';
 import { judge } from './compare.ts';
 import { runQuery } from './psql.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
-export class SqlCheck implements Check {
+export class SqlCheck implements Check<'sql'> {
   readonly kind = 'sql';
   readonly phase = 'verify';
   readonly name: string;
@@ -28,7 +28,7 @@ export class SqlCheck implements Check {
     this.name = spec.name ?? spec.query;
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'sql'>> {
     const started = context.clock.monotonic();
     const outcome = await runQuery(context.sandbox, this.spec.query, {
       database: this.database,
@@ -37,7 +37,7 @@ export class SqlCheck implements Check {
       signal: context.signal,
     });
     let findings: Finding[];
-    const details: Record<string, unknown> = { database: this.database, query: this.spec.query };
+    const details: CheckDetailsOf['sql'] = { database: this.database, query: this.spec.query };
     if (!outcome.ok) {
       findings = [{ rule: 'query', message: outcome.message }];
     } else {
@@ -52,7 +52,7 @@ export class SqlCheck implements Check {
     return `returned the ${rows.length} expected row${rows.length === 1 ? '' : 's'}`;
   }
 
-  private async judgeRows(rows: string[][], details: Record<string, unknown>): Promise<Finding[]> {
+  private async judgeRows(rows: string[][], details: CheckDetailsOf['sql']): Promise<Finding[]> {
     if (this.spec.expect !== undefined) {
       if (rows.length !== 1 || rows[0]!.length !== 1) {
         return [{ rule: 'shape', message: `expected one value, the query returned ${rows.length} row${rows.length === 1 ? '' : 's'}${rows[0] ? ` of ${rows[0].length} column${rows[0].length === 1 ? '' : 's'}` : ''}`, expected: this.spec.expect, actual: rows.slice(0, 5) }];
@@ -80,7 +80,7 @@ export class SqlCheck implements Check {
       const text = await readFile(this.rowsFile!, 'utf8');
       return text.replace(/\r?\n$/, '').split(/\r?\n/).filter((line, i, all) => line !== '' || i < all.length - 1);
     } catch {
-      throw new InfrastructureError('EXPECTED_ROWS_MISSING', `The expected rows file ${this.rowsFile} (expect.sql rows_file) cannot be read.`);
+      throw new InputError('EXPECTED_ROWS_MISSING', `The expected rows file ${this.rowsFile} (expect.sql rows_file) cannot be read.`);
     }
   }
 }

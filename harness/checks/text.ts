@@ -1,14 +1,14 @@
 /** text: a restored text file (a configuration, an export) against an expected copy; a unified diff when they differ. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InfrastructureError } from '../errors.ts';
+import { InfrastructureError, InputError } from '../errors.ts';
 import type { TextCheckSpec } from '../scenario/schema.ts';
-import { checkResult, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
+import { checkResult, type Check, type CheckContext, type CheckDetailsOf, type CheckResultOf, type Finding } from './check.ts';
 import { unifiedDiff } from './unified-diff.ts';
 
 const MAX_BYTES = 16 * 1024 * 1024;
 
-export class TextCheck implements Check {
+export class TextCheck implements Check<'text'> {
   readonly kind = 'text';
   readonly phase = 'verify';
   readonly name: string;
@@ -21,21 +21,21 @@ export class TextCheck implements Check {
     this.name = spec.name ?? `${spec.path} matches ${path.basename(expectedFile)}`;
   }
 
-  async run(context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResultOf<'text'>> {
     const started = context.clock.monotonic();
     const expected = await readFile(this.expectedFile, 'utf8').catch(() => {
-      throw new InfrastructureError('EXPECTED_FILE_MISSING', `The expected copy ${this.expectedFile} (expect.text expected) cannot be read.`);
+      throw new InputError('EXPECTED_FILE_MISSING', `The expected copy ${this.expectedFile} (expect.text expected) cannot be read.`);
     });
     const restoredPath = path.resolve(context.sandbox.hostRestoreDir, this.spec.path);
     const findings: Finding[] = [];
-    const details: Record<string, unknown> = { path: this.spec.path, expected: this.expectedFile };
+    const details: CheckDetailsOf['text'] = { path: this.spec.path, expected: this.expectedFile };
     const actual = await readFile(restoredPath).catch(() => undefined);
     if (actual === undefined) findings.push({ rule: 'missing', subject: this.spec.path, message: `${this.spec.path} was not restored` });
     else if (actual.length > MAX_BYTES) findings.push({ rule: 'too-large', subject: this.spec.path, message: `${this.spec.path} is larger than 16 MiB: compare it with a files manifest instead` });
     else if (actual.toString('utf8') !== expected) {
       const text = actual.toString('utf8');
       details.diff = unifiedDiff(path.basename(this.expectedFile), this.spec.path, expected, text);
-      const changed = (details.diff as string).split('\n').filter((l) => /^[-+](?![-+]{2})/.test(l)).length;
+      const changed = details.diff.split('\n').filter((l) => /^[-+](?![-+]{2})/.test(l)).length;
       findings.push({ rule: 'changed', subject: this.spec.path, message: `${this.spec.path} differs from ${path.basename(this.expectedFile)} (${changed} changed line${changed === 1 ? '' : 's'}, diff below)` });
     }
     return checkResult(this, context.clock, { findings, passed: `${this.spec.path} is as expected`, startedAt: started, details });

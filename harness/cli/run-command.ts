@@ -2,36 +2,48 @@
 import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import { runScenarios, type RunOutcome } from '../drill/run.ts';
-import { UsageError } from '../errors.ts';
 import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
 import { chooseLang } from '../reporters/html/lang.ts';
 import { metricsReporter } from '../reporters/metrics.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
-import { parsePointSelector } from '../sources/source.ts';
-import type { RunFlags } from './commands/run.ts';
+import type { SandboxChoice } from '../sandboxes/choices.ts';
+import type { PointSelector } from '../sources/source.ts';
 import { onInterrupt } from './interrupt.ts';
 import { findScenarioFiles, loadScenarios } from './scenario-files.ts';
 
-export async function runCommand(args: string[], flags: RunFlags): Promise<RunOutcome> {
-  const parallel = Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
-  const scenarios = await loadScenarios(await findScenarioFiles(args), { references: false });
-  const chosen = await chooseDriver(flags.sandbox);
-  const resultsRoot = path.resolve(flags.results);
-  const options = { lang: chooseLang(flags.lang), signingKey: await loadSigningKey({ resultsRoot }) };
-  if (!options.signingKey && !flags.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
-  const reporters = [flags.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
-  if (flags.metrics) reporters.push(metricsReporter(flags.metrics));
+/** What a run is asked to do, already parsed (commands/run.ts turns the command line into this). */
+export interface RunRequest {
+  /** Scenario files, folders or globs (none: the default folder). */
+  scenarios: string[];
+  sandbox: SandboxChoice;
+  results: string;
+  /** The point to drill in every scenario; without it, each scenario's source.point. */
+  point?: PointSelector;
+  parallel: number;
+  json?: boolean;
+  lang?: string;
+  metrics?: string;
+}
+
+export async function runCommand(request: RunRequest): Promise<RunOutcome> {
+  // Every file each scenario names is checked before any drill starts (exit 65 naming the field).
+  const scenarios = await loadScenarios(await findScenarioFiles(request.scenarios), { references: true });
+  const chosen = await chooseDriver(request.sandbox);
+  const resultsRoot = path.resolve(request.results);
+  const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
+  if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
+  const reporters = [request.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
+  if (request.metrics) reporters.push(metricsReporter(request.metrics));
   const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`));
   const interrupt = onInterrupt();
   try {
-    if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
+    if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
     const outcome = await runScenarios(scenarios, {
       driver: chosen.driver,
       resultsRoot,
-      point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
-      parallel,
+      point: request.point,
+      parallel: request.parallel,
       clock: systemClock,
       signal: interrupt.signal,
       emit: multiplexer.emit,
@@ -42,4 +54,3 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
     interrupt.dispose();
   }
 }
-

@@ -3,41 +3,47 @@ import path from 'node:path';
 import type { CheckResult } from '../checks/check.ts';
 import { ransomwareCheckFor } from '../checks/ransomware-factory.ts';
 import { systemClock } from '../clock.ts';
+import { PointManifests } from '../drill/point-manifests.ts';
+import { pointWork } from '../drill/restore-point.ts';
 import { newRunId } from '../drill/run-id.ts';
+import { findNewestClean, scanPoint, type PointScan, type ScanOptions } from '../drill/scan-point.ts';
 import { EXIT } from '../drill/verdict.ts';
-import { UsageError } from '../errors.ts';
 import { HashPool } from '../manifest/hash-pool.ts';
-import { PointManifests } from '../ransomware/point-manifests.ts';
-import { findNewestClean, scanPoint, type PointScan, type ScanPointOptions } from '../ransomware/scan-point.ts';
 import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
-import { createSource, parsePointSelector, selectPoint, sourceWhere } from '../sources/index.ts';
+import type { SandboxChoice } from '../sandboxes/choices.ts';
+import { createSource, selectPoint, sourceWhere, type PointSelector } from '../sources/index.ts';
 import { formatBytes } from '../units.ts';
-import type { FindCleanFlags, ScanFlags } from './commands/scan.ts';
 import { onInterrupt } from './interrupt.ts';
 import { runCommand } from './run-command.ts';
 
-export async function scanCommand(file: string, flags: ScanFlags): Promise<number> {
-  return withScanContext(file, flags, async (context, scenario) => {
-    const selector = parsePointSelector(flags.point);
-    if (selector === 'newest-clean') throw new UsageError('scan takes a point id or latest; use find-clean to look for the newest clean point');
-    const point = selectPoint(context.points, selector, sourceWhere(scenario));
+/** What scan and find-clean are asked to do, already parsed (commands/scan.ts). */
+export interface ScanRequest {
+  scenario: string;
+  sandbox: SandboxChoice;
+  results: string;
+  json?: boolean;
+}
+
+export async function scanCommand(request: ScanRequest & { point: Exclude<PointSelector, 'newest-clean'> }): Promise<number> {
+  return withScanContext(request, async (context, scenario) => {
+    const point = selectPoint(context.points, request.point, sourceWhere(scenario));
     const scan = await scanPoint(point, context);
-    if (flags.json) process.stdout.write(JSON.stringify({ scenario: scenario.spec.name, point: pointJson(scan), result: scan.result }, null, 2) + '\n');
+    if (request.json) process.stdout.write(JSON.stringify({ scenario: scenario.spec.name, point: pointJson(scan), result: scan.result }, null, 2) + '\n');
     else process.stdout.write(formatScan(scan));
     return scan.result.status === 'pass' ? EXIT.PASS : scan.result.status === 'fail' ? EXIT.FAIL : EXIT.ERROR;
   });
 }
 
-export async function findCleanCommand(file: string, flags: FindCleanFlags): Promise<number> {
+export async function findCleanCommand(request: ScanRequest & { drill?: boolean }): Promise<number> {
   let cleanId: string | undefined;
-  const out = flags.drill ? process.stderr : process.stdout;
-  const code = await withScanContext(file, flags, async (context, scenario) => {
+  const out = request.drill ? process.stderr : process.stdout;
+  const code = await withScanContext(request, async (context, scenario) => {
     const search = await findNewestClean(context, (scan) => {
-      if (!flags.json || flags.drill) out.write(formatScan(scan, true));
+      if (!request.json || request.drill) out.write(formatScan(scan, true));
     });
     cleanId = search.clean?.point.id;
-    if (flags.json && !flags.drill) {
+    if (request.json && !request.drill) {
       out.write(JSON.stringify({ scenario: scenario.spec.name, clean: search.clean && pointJson(search.clean), ruledOut: search.ruledOut.map((s) => ({ ...pointJson(s), findings: s.result.findings })) }, null, 2) + '\n');
     } else if (search.clean) {
       out.write(`\nnewest clean point: ${search.clean.point.id} (${search.clean.point.time.toISOString()})${search.ruledOut.length > 0 ? `; ${search.ruledOut.length} newer point${search.ruledOut.length === 1 ? '' : 's'} ruled out` : ''}\n`);
@@ -46,51 +52,28 @@ export async function findCleanCommand(file: string, flags: FindCleanFlags): Pro
     }
     return search.clean ? EXIT.PASS : EXIT.FAIL;
   });
-  if (code !== EXIT.PASS || !flags.drill || !cleanId) return code;
-  const outcome = await runCommand([file], { sandbox: flags.sandbox, results: flags.results, point: cleanId, parallel: '1', json: flags.json });
+  if (code !== EXIT.PASS || !request.drill || !cleanId) return code;
+  const outcome = await runCommand({ scenarios: [request.scenario], sandbox: request.sandbox, results: request.results, point: { id: cleanId }, parallel: 1, json: request.json });
   return outcome.exitCode;
 }
 
-type Body = (context: ScanPointOptions, scenario: Scenario) => Promise<number>;
+type Body = (context: ScanOptions, scenario: Scenario) => Promise<number>;
 
-async function withScanContext(file: string, flags: { sandbox: string; results: string; json?: boolean }, body: Body): Promise<number> {
-  const scenario = await loadScenario(file);
+async function withScanContext(request: ScanRequest, body: Body): Promise<number> {
+  const scenario = await loadScenario(request.scenario);
   const source = createSource(scenario);
-  const chosen = await chooseDriver(flags.sandbox);
-  if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
+  const chosen = await chooseDriver(request.sandbox);
+  if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
   const interrupt = onInterrupt();
   const pool = new HashPool();
   const runId = newRunId(new Date());
-  const logDir = path.resolve(flags.results, scenario.spec.name, `${runId}-scan`, 'logs');
-  const manifests = new PointManifests({
-    source,
-    driver: chosen.driver,
-    sandboxSpec: scenario.spec.sandbox,
-    scenario: scenario.spec.name,
-    runId,
-    logDir,
-    pool,
-    signal: interrupt.signal,
-    subPath: scenario.spec.expect.ransomware?.path,
-  });
+  const logDir = path.resolve(request.results, scenario.spec.name, `${runId}-scan`, 'logs');
+  const work = pointWork(scenario, source, { driver: chosen.driver, pool, clock: systemClock, signal: interrupt.signal, runId, logDir });
+  const manifests = new PointManifests(work, scenario.spec.expect.ransomware?.path);
   try {
     await chosen.driver.removeLeftovers();
     const points = await source.points(interrupt.signal);
-    const context: ScanPointOptions = {
-      source,
-      points,
-      check: ransomwareCheckFor(scenario),
-      driver: chosen.driver,
-      sandboxSpec: scenario.spec.sandbox,
-      scenario: scenario.spec.name,
-      runId,
-      logDir,
-      pool,
-      clock: systemClock,
-      signal: interrupt.signal,
-      manifests,
-    };
-    const code = await body(context, scenario);
+    const code = await body({ work, points, check: ransomwareCheckFor(scenario), manifests }, scenario);
     return interrupt.exitCode() ?? code;
   } finally {
     await manifests.dispose();
@@ -122,9 +105,10 @@ export function formatScan(scan: PointScan, brief = false): string {
       lines.push(`      ${String(e.path)}: ${bits.join(', ')}`);
     }
   }
-  const read = (r.details as { read?: { filesSeen: number; filesSampled: number; bytesRead: number } } | undefined)?.read;
+  const details = r.kind === 'ransomware' ? r.details : undefined;
+  const read = details?.read;
   if (read && !brief) lines.push(`  read: ${read.filesSeen} files named, ${read.filesSampled} sampled, ${formatBytes(read.bytesRead)} read; restored ${scan.restored.files} files (${formatBytes(scan.restored.bytes)})`);
-  const note = (r.details as { changeNote?: string } | undefined)?.changeNote;
+  const note = details?.changeNote;
   if (note && !brief) lines.push(`  change: ${note}`);
   return lines.join('\n') + '\n';
 }

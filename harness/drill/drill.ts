@@ -1,26 +1,27 @@
 /**
- * One drill, as the pipeline it is: select the restore point, provision a sandbox, restore, verify,
- * wait for readiness, then tear down on every path. Each phase is timed on the monotonic clock.
+ * One drill, as the pipeline it is: select the restore point, provision a sandbox and restore into it,
+ * verify, wait for readiness; then tear down what was set up, in reverse, on every path. Each phase
+ * hands the next what it needs (point → restored sandbox → check results) and is timed by the
+ * task runner on the monotonic clock.
  */
-import os from 'node:os';
 import path from 'node:path';
-import { createChecks, type Check, type CheckResult } from '../checks/index.ts';
+import { checkThrew, createChecks, type Check, type CheckResult } from '../checks/index.ts';
 import type { Clock } from '../clock.ts';
-import { BackupError, DrillError, InfrastructureError, InterruptedError, errorMessage } from '../errors.ts';
+import { DrillError, InterruptedError, asDrillError } from '../errors.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { resolveSecrets, type Secrets } from '../scenario/secrets.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
-import { createSource, parsePointSelector, scenarioPoint, selectPoint, sourceWhere, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
-import { forecastRto } from './forecast.ts';
-import { formatDuration } from '../units.ts';
+import { createSource, parsePointSelector, scenarioPoint, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
+import { buildResult, type Reached } from './drill-result.ts';
 import type { DrillRef, Emit } from './events.ts';
-import { RESULT_SCHEMA, type DrillResult, type PhaseName, type PhaseRecord, type TargetMeasure } from './result.ts';
+import { pointStrategy } from './point-choice.ts';
+import { PointManifests, prepareChangeBaseline } from './point-manifests.ts';
+import type { DrillResult } from './result.ts';
+import { restoreInto, pointWork, type PointWork } from './restore-point.ts';
 import { newRunId } from './run-id.ts';
-import { decideVerdict } from './verdict.ts';
-import { VERSION } from '../version.ts';
-import type { PointManifests } from '../ransomware/point-manifests.ts';
-import { pointManifestsFor, prepareChangeBaseline, resolveNewestClean } from '../ransomware/newest-clean.ts';
+import { runRestoreSteps } from './restore-steps.ts';
+import { TaskRunner, type PhaseOutcome } from './task-runner.ts';
 
 export interface DrillOptions {
   driver: SandboxDriver;
@@ -39,267 +40,133 @@ export interface DrillOptions {
   checksFor?: (scenario: Scenario) => Check[];
 }
 
-const RTO_MEASURED = 'from the start of the restore to the last readiness check passing';
-const RPO_MEASURED = 'from the restore point time to the start of the drill';
-
 export async function runDrill(scenario: Scenario, options: DrillOptions): Promise<DrillResult> {
-  return new Drill(scenario, options).run();
-}
-
-class Drill {
-  private readonly scenario: Scenario;
-  private readonly options: DrillOptions;
-  private readonly ref: DrillRef;
-  private readonly startedAt: Date;
-  private readonly resultsDir: string;
-  private readonly phases: PhaseRecord[] = [];
-  private readonly checks: CheckResult[] = [];
-  private point?: RestorePoint;
-  private source?: BackupSource;
-  private sandbox?: Sandbox;
-  private restored?: { files: number; bytes: number };
-  private restoreStartedAt?: number;
-  private sourceRestoreMs?: number;
-  private readonly notes: string[] = [];
-  private readyAt?: number;
-  private points: RestorePoint[] = [];
-  private manifests?: PointManifests;
-
-  constructor(scenario: Scenario, options: DrillOptions) {
-    this.scenario = scenario;
-    this.options = options;
-    this.startedAt = options.clock.now();
-    const runId = newRunId(this.startedAt);
-    this.ref = { runId, scenario: scenario.spec.name };
-    this.resultsDir = path.resolve(options.resultsRoot, scenario.spec.name, runId);
-  }
-
-  async run(): Promise<DrillResult> {
-    await this.options.emit({ type: 'drill:start', drill: this.ref, file: this.scenario.displayPath });
-    let failure: DrillError | undefined;
-    try {
-      await this.pipeline();
-    } catch (err) {
-      failure = this.asDrillError(err);
-    } finally {
-      await this.teardown().catch((err: unknown) => {
-        failure ??= new InfrastructureError('TEARDOWN_FAILED', `The sandbox could not be removed: ${errorMessage(err)}`);
-      });
-    }
-    const result = this.result(failure);
-    await this.options.emit({ type: 'drill:end', drill: this.ref, result });
-    return result;
-  }
-
-  private async pipeline(): Promise<void> {
-    const secrets = await resolveSecrets(this.scenario, this.options.env);
-    const checks = (this.options.checksFor ?? createChecks)(this.scenario);
-    await this.phase('select', async () => {
-      this.source = this.options.sourceFor ? this.options.sourceFor(this.scenario) : createSource(this.scenario, this.options.env);
-      const points = await this.source.points(this.options.signal);
-      this.points = points;
-      const selector = this.options.point ?? parsePointSelector(scenarioPoint(this.scenario));
-      if (selector === 'newest-clean' && points.length > 0) {
-        const chosen = await resolveNewestClean(this.scenario, this.source, points, this.pointManifests(), this.deps());
-        this.notes.push(...chosen.notes);
-        this.point = chosen.point;
-      } else {
-        this.point = selectPoint(points, selector, sourceWhere(this.scenario));
-      }
-      if (this.source.sample && this.source.totalSize) {
-        // The full size is what the RTO forecast scales the sample up to.
-        const total = await this.source.totalSize(this.point, this.options.signal).catch((err: unknown) => {
-          this.notes.push(`the size of restore point ${this.point!.id} could not be read, so no RTO forecast: ${errorMessage(err)}`);
-          return undefined;
-        });
-        if (total !== undefined) this.point = { ...this.point, sizeBytes: total };
-      }
-      // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
-      await prepareChangeBaseline(this.scenario, checks, this.points, this.point, () => this.pointManifests());
-    });
-    await this.phase('provision', async () => {
-      this.sandbox = await this.options.driver.provision({
-        spec: this.scenario.spec.sandbox,
-        backupPaths: this.source!.backupPaths,
-        scenario: this.scenario.spec.name,
-        runId: this.ref.runId,
-        logDir: path.join(this.resultsDir, 'logs'),
-        signal: this.options.signal,
-      });
-    });
-    this.restoreStartedAt = this.options.clock.monotonic();
-    await this.phase('restore', () => this.restore(secrets));
-    await this.runChecks('verify', checks);
-    await this.runChecks('ready', checks);
-    this.readyAt = this.options.clock.monotonic();
-  }
-
-  private async restore(secrets: Secrets): Promise<void> {
-    const sandbox = this.sandbox!;
-    const started = this.options.clock.monotonic();
-    this.restored = await this.source!.restore(this.point!, {
-      sandbox,
-      signal: this.options.signal,
-      onProgress: (p) => void this.options.emit({ type: 'progress', drill: this.ref, phase: 'restore', ...p }),
-    });
-    this.sourceRestoreMs = this.options.clock.monotonic() - started;
-    for (const step of this.scenario.spec.restore) {
-      const result = await sandbox.exec(step.run, { timeoutMs: step.timeout, signal: this.options.signal, env: secrets });
-      if (result.exitCode !== 0 || result.timedOut) {
-        const why = result.timedOut ? `did not finish within ${formatDuration(step.timeout)}` : `exited ${result.exitCode}`;
-        throw new BackupError('RESTORE_STEP_FAILED', `The restore step "${step.run}" ${why}: ${lastLines(result.stderr || result.stdout)}`);
-      }
-    }
-  }
-
-  private async runChecks(phase: 'verify' | 'ready', checks: Check[]): Promise<void> {
-    const ofPhase = checks.filter((c) => c.phase === phase);
-    if (ofPhase.length === 0) return;
-    await this.phase(phase, async () => {
-      let failed = false;
-      for (const check of ofPhase) {
-        const result = await this.runCheck(check, phase);
-        this.checks.push(result);
-        await this.options.emit({ type: 'check:result', drill: this.ref, result });
-        failed ||= result.status !== 'pass';
-      }
-      return failed ? 'failed' : 'passed';
-    });
-  }
-
-  private async runCheck(check: Check, phase: PhaseName): Promise<CheckResult> {
-    try {
-      return await check.run({
-        sandbox: this.sandbox!,
-        pool: this.options.pool,
-        clock: this.options.clock,
-        signal: this.options.signal,
-        onProgress: (p) => void this.options.emit({ type: 'progress', drill: this.ref, phase, ...p }),
-        points: this.pointManifests().accessFor(this.point!, this.points),
-      });
-    } catch (err) {
-      if (this.options.signal.aborted || (err instanceof DrillError && err.kind === 'backup')) throw err;
-      return {
-        kind: check.kind,
-        name: check.name,
-        phase: check.phase,
-        status: 'error',
-        summary: errorMessage(err),
-        findings: [],
-        findingCount: 0,
-        durationMs: 0,
-      };
-    }
-  }
-
-  /** Runs one phase, timing it; the phase fails when fn throws or returns 'failed'. */
-  private async phase(name: PhaseName, fn: () => Promise<unknown>): Promise<void> {
-    this.options.signal.throwIfAborted();
-    const startedAt = this.options.clock.now().toISOString();
-    const started = this.options.clock.monotonic();
-    await this.options.emit({ type: 'phase:start', drill: this.ref, phase: name });
-    let status: 'passed' | 'failed' = 'failed';
-    try {
-      status = (await fn()) === 'failed' ? 'failed' : 'passed';
-    } finally {
-      const durationMs = this.options.clock.monotonic() - started;
-      this.phases.push({ name, status, startedAt, durationMs });
-      await this.options.emit({ type: 'phase:end', drill: this.ref, phase: name, status, durationMs });
-    }
-  }
-
-  private deps() {
-    return { driver: this.options.driver, pool: this.options.pool, clock: this.options.clock, signal: this.options.signal, runId: this.ref.runId, logDir: path.join(this.resultsDir, 'logs') };
-  }
-
-  /** Manifests of points, made only when a check compares points (ransomware). */
-  private pointManifests(): PointManifests {
-    this.manifests ??= pointManifestsFor(this.scenario, this.source!, this.deps());
-    return this.manifests;
-  }
-
-  private async teardown(): Promise<void> {
-    await this.manifests?.dispose();
-    if (!this.sandbox) return;
-    const started = this.options.clock.monotonic();
-    await this.sandbox.dispose();
-    this.phases.push({ name: 'teardown', status: 'passed', durationMs: this.options.clock.monotonic() - started });
-  }
-
-  private asDrillError(err: unknown): DrillError {
-    if (this.options.signal.aborted) return new InterruptedError('the drill was interrupted (Ctrl-C or SIGTERM); the sandbox was removed');
-    if (err instanceof DrillError) return err;
-    return new InfrastructureError('UNEXPECTED', `Unexpected failure: ${errorMessage(err)}`, { cause: err });
-  }
-
-  private result(error: DrillError | undefined): DrillResult {
-    const targets = this.scenario.spec.targets;
-    const rpoActual = this.point ? this.startedAt.getTime() - this.point.time.getTime() : undefined;
-    const rtoActual = this.restoreStartedAt !== undefined && this.readyAt !== undefined ? this.readyAt - this.restoreStartedAt : undefined;
-    const rpo = measure(targets.rpo, rpoActual, RPO_MEASURED);
-    const rto = { ...measure(targets.rto, rtoActual, RTO_MEASURED), forecast: this.forecast(rtoActual) };
-    const { verdict, reason } = decideVerdict({ error, checks: this.checks, rto, rpo });
-    const spec = this.scenario.spec;
-    return {
-      schema: RESULT_SCHEMA,
-      runId: this.ref.runId,
-      scenario: { name: spec.name, system: spec.system, file: this.scenario.displayPath, digest: this.scenario.digest },
-      verdict,
-      reason,
-      startedAt: this.startedAt.toISOString(),
-      endedAt: this.options.clock.now().toISOString(),
-      restorePoint: this.point && {
-        id: this.point.id,
-        time: this.point.time.toISOString(),
-        location: this.point.location,
-        sizeBytes: this.point.sizeBytes,
-        sourceKind: spec.source.kind,
-        host: this.point.host,
-        paths: this.point.paths,
-      },
-      restored: this.restored,
-      rpo,
-      rto,
-      drillIntervalMs: targets.drill_interval,
-      phases: this.phases,
-      checks: this.checks,
-      sandbox: this.sandbox && { driver: this.sandbox.driver, isolation: this.sandbox.isolation, description: this.sandbox.description },
-      error: error && { code: error.code, kind: error.kind, message: error.message },
-      host: { hostname: os.hostname(), user: userName(), platform: `${os.platform()} ${os.release()}` },
-      tools: { 'restore-drill': VERSION, node: process.version },
-      resultsDir: this.resultsDir,
-      notes: [...(this.options.notes ?? []), ...this.notes],
-    };
-  }
-
-  private forecast(measuredRtoMs: number | undefined) {
-    const sample = this.source?.sample;
-    if (!sample || !this.restored || this.sourceRestoreMs === undefined || measuredRtoMs === undefined || this.point?.sizeBytes === undefined) return undefined;
-    return forecastRto({
-      samplePaths: sample,
-      sampleBytes: this.restored.bytes,
-      sampleFiles: this.restored.files,
-      sampleRestoreMs: this.sourceRestoreMs,
-      measuredRtoMs,
-      totalBytes: this.point.sizeBytes,
-      targetMs: this.scenario.spec.targets.rto,
-    });
-  }
-}
-
-function measure(targetMs: number | undefined, actualMs: number | undefined, measured: string): TargetMeasure {
-  const ok = targetMs !== undefined && actualMs !== undefined ? actualMs <= targetMs : undefined;
-  return { targetMs, actualMs: actualMs === undefined ? undefined : Math.round(actualMs), ok, measured };
-}
-
-function lastLines(text: string, count = 5): string {
-  return text.trimEnd().split('\n').slice(-count).join(' | ') || '(no output)';
-}
-
-function userName(): string {
+  const startedAt = options.clock.now();
+  const drill: DrillRef = { runId: newRunId(startedAt), scenario: scenario.spec.name };
+  const resultsDir = path.resolve(options.resultsRoot, scenario.spec.name, drill.runId);
+  const runner = new TaskRunner({ clock: options.clock, emit: options.emit, drill, signal: options.signal });
+  const reached: Reached = { checks: [], notes: [], ready: false };
+  await options.emit({ type: 'drill:start', drill, file: scenario.displayPath });
+  let failure: DrillError | undefined;
   try {
-    return os.userInfo().username;
-  } catch {
-    return process.env.USER ?? 'unknown';
+    await pipeline({ scenario, options, drill, runner, reached, logDir: path.join(resultsDir, 'logs') });
+  } catch (err) {
+    failure = options.signal.aborted ? new InterruptedError() : asDrillError(err);
   }
+  const teardownErrors = await runner.unwind();
+  for (const err of teardownErrors) reached.notes.push(`teardown: ${err.message}`);
+  failure ??= teardownFailure(teardownErrors);
+  const result = buildResult({ scenario, drill, startedAt, endedAt: options.clock.now(), resultsDir, phases: runner.phases, reached, error: failure, notes: options.notes ?? [] });
+  await options.emit({ type: 'drill:end', drill, result });
+  return result;
+}
+
+interface Pipeline {
+  scenario: Scenario;
+  options: DrillOptions;
+  drill: DrillRef;
+  runner: TaskRunner;
+  reached: Reached;
+  logDir: string;
+}
+
+async function pipeline(p: Pipeline): Promise<void> {
+  const { scenario, options, runner, reached } = p;
+  const secrets = await resolveSecrets(scenario, options.env);
+  const checks = (options.checksFor ?? createChecks)(scenario);
+  const source = options.sourceFor ? options.sourceFor(scenario) : createSource(scenario, options.env);
+  const work = pointWork(scenario, source, { ...options, runId: p.drill.runId, logDir: p.logDir });
+  const manifests = lazyManifests(scenario, work, runner);
+
+  const { point, points } = await runner.phase('select', () => select(p, work, checks, manifests));
+  reached.point = point;
+  reached.source = source;
+  const restore = await restoreInto(work, point, {
+    timed: runner.phase,
+    onProgress: (progress) => void options.emit({ type: 'progress', drill: p.drill, phase: 'restore', ...progress }),
+    onProvisioned: (sandbox) => {
+      reached.sandbox = sandbox;
+      runner.defer('the sandbox could not be removed', () => sandbox.dispose());
+    },
+    afterRestore: (sandbox) => runRestoreSteps(scenario, sandbox, secrets, options.signal),
+  });
+  reached.restore = restore;
+  for (const phase of ['verify', 'ready'] as const) {
+    const ofPhase = checks.filter((c) => c.phase === phase);
+    if (ofPhase.length > 0) await runner.judged(phase, () => runChecks(p, ofPhase, restore.sandbox, manifests().accessFor(point, points)));
+  }
+  reached.ready = true;
+}
+
+/** The select phase: the points, the one chosen (with why), its full size for a forecast, the change baseline. */
+async function select(p: Pipeline, work: PointWork, checks: Check[], manifests: () => PointManifests): Promise<{ point: RestorePoint; points: RestorePoint[] }> {
+  const { scenario, options, reached } = p;
+  const points = await work.source.points(options.signal);
+  const selector = options.point ?? parsePointSelector(scenarioPoint(scenario));
+  const chosen = await pointStrategy(selector, { scenario, work, manifests }).choose(points);
+  reached.notes.push(...chosen.notes);
+  const point = await withTotalSize(work.source, chosen.point, options.signal, reached.notes);
+  // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
+  await prepareChangeBaseline(scenario, checks, points, point, manifests);
+  return { point, points };
+}
+
+/** A sample restore's point gets its full size, which the RTO forecast scales the sample up to. */
+async function withTotalSize(source: BackupSource, point: RestorePoint, signal: AbortSignal, notes: string[]): Promise<RestorePoint> {
+  if (!source.sample || !source.totalSize) return point;
+  try {
+    const total = await source.totalSize(point, signal);
+    return total === undefined ? point : { ...point, sizeBytes: total };
+  } catch (err) {
+    notes.push(`the size of restore point ${point.id} could not be read, so no RTO forecast: ${asDrillError(err).message}`);
+    return point;
+  }
+}
+
+async function runChecks(p: Pipeline, checks: Check[], sandbox: Sandbox, points: ReturnType<PointManifests['accessFor']>): Promise<PhaseOutcome> {
+  let outcome: PhaseOutcome = 'passed';
+  for (const check of checks) {
+    const result = await runCheck(p, check, sandbox, points);
+    p.reached.checks.push(result);
+    await p.options.emit({ type: 'check:result', drill: p.drill, result });
+    if (result.status !== 'pass') outcome = 'failed';
+  }
+  return outcome;
+}
+
+async function runCheck(p: Pipeline, check: Check, sandbox: Sandbox, points: ReturnType<PointManifests['accessFor']>): Promise<CheckResult> {
+  const { options } = p;
+  try {
+    return await check.run({
+      sandbox,
+      pool: options.pool,
+      clock: options.clock,
+      signal: options.signal,
+      onProgress: (progress) => void options.emit({ type: 'progress', drill: p.drill, phase: check.phase, ...progress }),
+      points,
+    });
+  } catch (err) {
+    const error = asDrillError(err);
+    // The backup's own fault, or a stop, ends the drill; anything else is this check's ERROR.
+    if (options.signal.aborted || error.kind === 'backup') throw error;
+    return checkThrew(check, error.message);
+  }
+}
+
+/** Point manifests are made only when a check compares points (ransomware); removed in the teardown. */
+function lazyManifests(scenario: Scenario, work: PointWork, runner: TaskRunner): () => PointManifests {
+  let manifests: PointManifests | undefined;
+  return () => {
+    if (!manifests) {
+      const made = new PointManifests(work, scenario.spec.expect.ransomware?.path);
+      runner.defer('the point manifests could not be removed', () => made.dispose());
+      manifests = made;
+    }
+    return manifests;
+  };
+}
+
+function teardownFailure(errors: Error[]): DrillError | undefined {
+  if (errors.length === 0) return undefined;
+  return asDrillError(new DrillError('TEARDOWN_FAILED', `Teardown failed: ${errors.map((e) => e.message).join('; ')}`));
 }

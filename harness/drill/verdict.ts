@@ -1,6 +1,6 @@
 /** Verdicts and exit codes: the contract CI systems and outside tools rely on. */
 import type { CheckResult } from '../checks/check.ts';
-import type { DrillError } from '../errors.ts';
+import type { DrillError, ErrorKind } from '../errors.ts';
 import type { TargetMeasure, Verdict } from './result.ts';
 
 export const EXIT = {
@@ -28,11 +28,18 @@ export interface VerdictInput {
   rpo: TargetMeasure;
 }
 
+/** The verdict of a drill ended by an error, by the error's kind (error-codes.ts), and how the reason begins. */
+export const VERDICT_OF_ERROR: Record<ErrorKind, { verdict: Verdict; reason: string }> = {
+  backup: { verdict: 'FAIL', reason: 'the backup did not restore' },
+  infrastructure: { verdict: 'ERROR', reason: 'the drill could not be carried out' },
+  input: { verdict: 'ERROR', reason: 'the drill could not be carried out: fix the scenario or the files it names' },
+  harness: { verdict: 'ERROR', reason: 'restore-drill itself failed' },
+};
+
 export function decideVerdict(input: VerdictInput): { verdict: Verdict; reason: string } {
   if (input.error) {
-    return input.error.kind === 'backup'
-      ? { verdict: 'FAIL', reason: `the backup did not restore: ${input.error.message}` }
-      : { verdict: 'ERROR', reason: `the drill could not be carried out: ${input.error.message}` };
+    const { verdict, reason } = VERDICT_OF_ERROR[input.error.kind];
+    return { verdict, reason: `${reason}: ${input.error.message}` };
   }
   const broken = input.checks.filter((c) => c.status === 'error');
   if (broken.length > 0) return { verdict: 'ERROR', reason: `check ${broken[0]!.name} could not run: ${broken[0]!.summary}` };

@@ -3,7 +3,7 @@
  * backslash or a newline is escaped and its line starts with "\", as sha256sum writes it.
  */
 import { createReadStream } from 'node:fs';
-import { BackupError } from '../errors.ts';
+import { BackupError, InputError } from '../errors.ts';
 import { comparePaths } from './walk.ts';
 
 export interface ManifestEntry {
@@ -24,7 +24,7 @@ export function formatManifestLine(digest: string, relative: string): string {
 export function parseManifestLine(text: string, line: number, file: string): ManifestEntry {
   const match = LINE_RE.exec(text);
   if (!match) {
-    throw new BackupError('MANIFEST_INVALID', `${file}:${line}: expected "<sha256 hex>  <path>" as sha256sum writes it, got '${text.slice(0, 80)}'`);
+    throw new InputError('MANIFEST_INVALID', `${file}:${line}: expected "<sha256 hex>  <path>" as sha256sum writes it, got '${text.slice(0, 80)}'`);
   }
   const [, escapedMark, digest, rawPath] = match;
   const relative = escapedMark ? unescapeName(rawPath!) : rawPath!;
@@ -87,7 +87,7 @@ export async function* readManifestSorted(file: string, displayName = file): Asy
 }
 
 function duplicate(displayName: string, entry: ManifestEntry, first: ManifestEntry): BackupError {
-  return new BackupError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${first.line}).`);
+  return new InputError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${first.line}).`);
 }
 
 async function isSorted(file: string, displayName: string): Promise<boolean> {

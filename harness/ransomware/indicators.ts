@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { InfrastructureError, errorMessage } from '../errors.ts';
+import { InfrastructureError, InputError, errorMessage } from '../errors.ts';
 
 export const BUILT_IN_INDICATORS = fileURLToPath(new URL('./indicators.yaml', import.meta.url));
 
@@ -56,7 +56,7 @@ export async function loadIndicators(extraFiles: string[] = []): Promise<Indicat
         try {
           re = new RegExp(n.pattern!, 'i');
         } catch (err) {
-          throw new InfrastructureError('INDICATORS_INVALID', `${file}: the note pattern ${n.pattern} is not a valid regular expression: ${errorMessage(err)}`);
+          throw new InputError('INDICATORS_INVALID', `${file}: the note pattern ${n.pattern} is not a valid regular expression: ${errorMessage(err)}`);
         }
         compiled.notePatterns.push({ re, family: n.family, indicator: n.pattern!, file });
       }
@@ -81,18 +81,18 @@ async function readIndicatorFile(file: string): Promise<z.infer<typeof fileSchem
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new InfrastructureError('INDICATORS_MISSING', `The indicators file ${file} could not be read: ${errorMessage(err)}. Check expect.ransomware.indicators in the scenario.`);
+    throw new InputError('INDICATORS_MISSING', `The indicators file ${file} could not be read: ${errorMessage(err)}. Check expect.ransomware.indicators in the scenario.`);
   }
   let parsed: unknown;
   try {
     parsed = parse(text);
   } catch (err) {
-    throw new InfrastructureError('INDICATORS_INVALID', `The indicators file ${file} is not valid YAML: ${errorMessage(err)}`);
+    throw new InputError('INDICATORS_INVALID', `The indicators file ${file} is not valid YAML: ${errorMessage(err)}`);
   }
   const result = fileSchema.safeParse(parsed ?? {});
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-    throw new InfrastructureError('INDICATORS_INVALID', `The indicators file ${file} is not in the expected shape (source, extensions, notes): ${problems}`);
+    throw new InputError('INDICATORS_INVALID', `The indicators file ${file} is not in the expected shape (source, extensions, notes): ${problems}`);
   }
   return result.data;
 }

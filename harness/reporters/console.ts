@@ -6,6 +6,7 @@ import path from 'node:path';
 import ora, { type Ora } from 'ora';
 import type { DrillResult, PhaseName, Verdict } from '../drill/result.ts';
 import { formatBytes, formatDuration } from '../units.ts';
+import { diffOf } from '../checks/check.ts';
 import type { Reporter } from './reporter.ts';
 
 export interface ConsoleReporterOptions {
@@ -113,7 +114,8 @@ export function describeResult(result: DrillResult): string {
     if (check.status !== 'pass') {
       for (const finding of check.findings.slice(0, 10)) lines.push(`        - ${finding.message}`);
       if (check.findingCount > 10) lines.push(`        ... and ${check.findingCount - 10} more (see result.json)`);
-      if (typeof check.details?.diff === 'string') lines.push(indent(check.details.diff, 8));
+      const diff = diffOf(check);
+      if (diff) lines.push(indent(diff, 8));
       if (check.logTail) lines.push(`        last lines of the service's log:`, indent(check.logTail.trimEnd(), 10));
     }
   }

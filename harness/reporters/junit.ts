@@ -1,7 +1,7 @@
 /** Writes junit.xml beside result.json: one testsuite per scenario, one testcase per check. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { CheckResult } from '../checks/check.ts';
+import { diffOf, type CheckResult } from '../checks/check.ts';
 import type { DrillResult } from '../drill/result.ts';
 import type { Reporter } from './reporter.ts';
 
@@ -53,7 +53,7 @@ function testcase(result: DrillResult, check: CheckResult): string {
   const open = `    <testcase classname="${xml(result.scenario.name)}.${check.kind}" name="${xml(check.name)}" time="${(check.durationMs / 1000).toFixed(3)}">`;
   if (check.status === 'pass') return `${open}</testcase>`;
   const detail = check.findings.map((f) => f.message).join('\n') + (check.findingCount > check.findings.length ? `\n... and ${check.findingCount - check.findings.length} more` : '');
-  const diff = typeof check.details?.diff === 'string' ? `\n\n${check.details.diff}` : '';
+  const diff = diffOf(check) ? `\n\n${diffOf(check)}` : '';
   const log = check.logTail ? `\n\nlast lines of the service's log:\n${check.logTail}` : '';
   const tag = check.status === 'error' ? 'error' : 'failure';
   return `${open}\n      <${tag} message="${xml(check.summary)}" type="${check.kind}">${xml(detail + diff + log)}</${tag}>\n    </testcase>`;

@@ -78,7 +78,7 @@ export class BorgSource implements BackupSource {
     const env: Record<string, string> = { ...QUIET_ENV, ...(passphrase !== undefined ? { BORG_PASSPHRASE: passphrase } : {}) };
     const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env });
     if (result.timedOut) {
-      throw new InfrastructureError('RESTORE_TIMEOUT', `borg extract of ${point.id} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
+      throw new BackupError('RESTORE_TIMEOUT', `borg extract of ${point.id} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
     // Exit 1 is a warning (for example a sample path that matched nothing, checked below).
     if (result.exitCode > 1) throw this.failure(result, `extract archive ${point.id}`, 'sandbox');

@@ -6,7 +6,7 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { BackupError, InfrastructureError } from '../errors.ts';
+import { BackupError, InfrastructureError, InputError } from '../errors.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
@@ -68,7 +68,7 @@ export class ResticSource implements BackupSource {
     const command = shellCommand(['restic', ...READ_FLAGS, '-r', sandbox.backupPath(this.options.repository), 'restore', point.id, '--target', target, ...includes]);
     const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password } });
     if (result.timedOut) {
-      throw new InfrastructureError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
+      throw new BackupError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
     const ownersOnly = result.exitCode !== 0 && onlyOwnershipErrors(result.stderr);
     if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)}`, 'sandbox');
@@ -91,7 +91,7 @@ export class ResticSource implements BackupSource {
 
   private async password(): Promise<string> {
     const password = await readPassword(this.options.password, this.options.env);
-    if (password === undefined) throw new InfrastructureError('PASSWORD_NOT_NAMED', 'A restic repository always has a password: set source.password_env or source.password_file.');
+    if (password === undefined) throw new InputError('PASSWORD_NOT_NAMED', 'A restic repository always has a password: set source.password_env or source.password_file.');
     return password;
   }
 

@@ -45,7 +45,7 @@ export interface BackupSource {
 
 /**
  * latest, an id (or a unique prefix of one, like restic's short ids), the newest point at or before a
- * time, or newest-clean: the newest point on which no ransomware indicator fires (resolved by the drill).
+ * time, or newest-clean: the newest point on which no ransomware indicator fires (drill/point-choice.ts).
  */
 export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date };
 
@@ -71,14 +71,11 @@ export function describeSelector(selector: PointSelector): string {
 const MIN_PREFIX = 4;
 
 /** Picks the restore point a drill uses from a newest-first list. */
-export function selectPoint(points: RestorePoint[], selector: PointSelector, where: string): RestorePoint {
+export function selectPoint(points: RestorePoint[], selector: Exclude<PointSelector, 'newest-clean'>, where: string): RestorePoint {
   if (points.length === 0) {
     throw new BackupError('NO_RESTORE_POINT', `${where} has no restore point: the backup is empty or the path matches nothing.`);
   }
   if (selector === 'latest') return points[0]!;
-  if (selector === 'newest-clean') {
-    throw new BackupError('NEWEST_CLEAN_UNRESOLVED', `${where}: newest-clean must be resolved by scanning the points first (restore-drill find-clean).`);
-  }
   if ('at' in selector) {
     const found = points.find((p) => p.time.getTime() <= selector.at.getTime());
     if (!found) {

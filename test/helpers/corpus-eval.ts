@@ -112,7 +112,7 @@ export async function evaluateCorpus(options: { attacks?: AttackKind[] } = {}): 
     const cleanFlagged = clean.reduce((n, e) => n + e.flagged.length, 0);
     const touched = attacked.reduce((n, e) => n + (e.touched ?? 0), 0);
     const touchedFlagged = attacked.reduce((n, e) => n + (e.touchedFlagged ?? 0), 0);
-    const bytesRead = [...clean, ...attacked].reduce((n, e) => n + ((e.result.details?.read as { bytesRead?: number } | undefined)?.bytesRead ?? 0), 0);
+    const bytesRead = [...clean, ...attacked].reduce((n, e) => n + ((e.result.kind === 'ransomware' ? (e.result.details?.read.bytesRead ?? 0) : 0)), 0);
     return {
       clean,
       attacked,

@@ -10,6 +10,8 @@ import type { BackupSource, RestorePoint, RestoreProgress } from '../../harness/
 export class FakeDriver implements SandboxDriver {
   readonly name = 'local';
   readonly provisioned: FakeSandbox[] = [];
+  /** When set, every sandbox's dispose throws it (after removing its folder). */
+  disposeFailure?: Error;
   async available() {
     return { ok: true };
   }
@@ -18,7 +20,7 @@ export class FakeDriver implements SandboxDriver {
   }
   async provision(request: ProvisionRequest): Promise<Sandbox> {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rd-fake-'));
-    const sandbox = new FakeSandbox(dir, request);
+    const sandbox = new FakeSandbox(dir, request, this.disposeFailure);
     this.provisioned.push(sandbox);
     return sandbox;
   }
@@ -34,8 +36,10 @@ export class FakeSandbox implements Sandbox {
   disposed = 0;
   exitCode = 0;
   readonly request: ProvisionRequest;
-  constructor(dir: string, request: ProvisionRequest) {
+  private readonly disposeFailure: Error | undefined;
+  constructor(dir: string, request: ProvisionRequest, disposeFailure?: Error) {
     this.request = request;
+    this.disposeFailure = disposeFailure;
     this.restoreDir = dir;
     this.hostRestoreDir = dir;
   }
@@ -52,6 +56,7 @@ export class FakeSandbox implements Sandbox {
   async dispose() {
     this.disposed++;
     await rm(this.restoreDir, { recursive: true, force: true });
+    if (this.disposeFailure) throw this.disposeFailure;
   }
   async [Symbol.asyncDispose]() {
     await this.dispose();
@@ -60,7 +65,7 @@ export class FakeSandbox implements Sandbox {
 
 /** A source whose restore takes `restoreMs` on the fake clock, or throws. */
 export class FakeSource implements BackupSource {
-  readonly kind = 'fake';
+  readonly kind = 'command';
   readonly backupPaths = ['/backups'];
   private readonly clock: FakeClock;
   private readonly pointList: RestorePoint[];
@@ -84,7 +89,7 @@ export class FakeSource implements BackupSource {
 
 /** A check that takes `ms` on the fake clock and gives `status`. */
 export class FakeCheck implements Check {
-  readonly kind = 'fake';
+  readonly kind = 'command' as const;
   readonly name: string;
   readonly phase: 'verify' | 'ready';
   private readonly clock: FakeClock;

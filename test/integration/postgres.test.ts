@@ -4,6 +4,7 @@
  * FAILs showing expected and actual; differing rows show a unified diff; a stale canary FAILs.
  */
 import assert from 'node:assert/strict';
+import { diffOf } from '../../harness/checks/check.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdir, readFile, stat, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -96,8 +97,8 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
     assert.equal(count!.findings[0]!.actual, String(billing.patients));
     assert.match(count!.summary, new RegExp(`returned ${billing.patients}, expected = ${billing.patients + 1}`));
     assert.equal(rows!.status, 'fail');
-    assert.match(String(rows!.details?.diff), /^-XX$/m);
-    assert.match(String(rows!.details?.diff), /^\+RA$/m);
+    assert.match(String(diffOf(rows!)), /^-XX$/m);
+    assert.match(String(diffOf(rows!)), /^\+RA$/m);
     assert.match(missing!.summary, /relation "prescriptions" does not exist/);
     assert.equal(canary!.status, 'fail');
     assert.equal(canary!.findings[0]!.rule, 'stale');

@@ -9,8 +9,9 @@ import path from 'node:path';
 import { RansomwareCheck } from '../../harness/checks/ransomware.ts';
 import { systemClock } from '../../harness/clock.ts';
 import { HashPool } from '../../harness/manifest/hash-pool.ts';
-import { PointManifests } from '../../harness/ransomware/point-manifests.ts';
-import { findNewestClean, type ScanPointOptions } from '../../harness/ransomware/scan-point.ts';
+import { PointManifests } from '../../harness/drill/point-manifests.ts';
+import type { PointWork } from '../../harness/drill/restore-point.ts';
+import { findNewestClean, type ScanOptions } from '../../harness/drill/scan-point.ts';
 import { LocalSandboxDriver } from '../../harness/sandboxes/local.ts';
 import { ransomwareCheckSchema, sandboxSchema } from '../../harness/scenario/schema.ts';
 import { DirectorySource } from '../../harness/sources/directory.ts';
@@ -48,9 +49,9 @@ describe('find the newest clean point in snapshot folders (integration)', functi
     const pool = new HashPool({ workers: 2 });
     const points = await source.points();
     const signal = new AbortController().signal;
-    const common = { sandboxSpec: sandboxSchema.parse({}), scenario: 'share', runId: 'test', logDir: path.join(work, 'logs'), pool, signal };
-    const manifests = new PointManifests({ source, driver, ...common });
-    const options: ScanPointOptions = { source, points, driver, clock: systemClock, manifests, check: new RansomwareCheck({ spec: ransomwareCheckSchema.parse({}), indicatorFiles: [] }), ...common };
+    const pointWork: PointWork = { source, driver, sandboxSpec: sandboxSchema.parse({}), scenario: 'share', runId: 'test', logDir: path.join(work, 'logs'), pool, clock: systemClock, signal };
+    const manifests = new PointManifests(pointWork);
+    const options: ScanOptions = { work: pointWork, points, manifests, check: new RansomwareCheck({ spec: ransomwareCheckSchema.parse({}), indicatorFiles: [] }) };
     try {
       const search = await findNewestClean(options);
       assert.equal(search.clean?.point.id, 'share-20261122');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { COMPLIANCE, mapCompliance } from '../../harness/reporters/compliance.ts';
 import { FILES_PASS, READY_PASS, sampleResult } from '../helpers/results.ts';
+import type { CheckResult } from '../../harness/checks/check.ts';
 
 const ids = (result: ReturnType<typeof sampleResult>) => mapCompliance(result).mapped.map((e) => e.id);
 
@@ -44,7 +45,7 @@ describe('unit: compliance mapping', function () {
   });
 
   it('counts any passing check of the ready phase as readiness', function () {
-    assert.ok(ids(sampleResult({ checks: [FILES_PASS, { ...READY_PASS, kind: 'http' }] })).includes('nist-csf2-rc.rp-05'));
+    assert.ok(ids(sampleResult({ checks: [FILES_PASS, { ...READY_PASS, kind: 'http', details: undefined } as CheckResult] })).includes('nist-csf2-rc.rp-05'));
   });
 
   it('needs a met RTO target for A.5.30', function () {

@@ -84,8 +84,39 @@ describe('the drill pipeline (fakes, fake clock)', () => {
     const types = events.map((e) => (e.type === 'phase:start' || e.type === 'phase:end' ? `${e.type}:${e.phase}` : e.type));
     assert.deepEqual(types.filter((t) => !t.startsWith('progress')), [
       'drill:start', 'phase:start:select', 'phase:end:select', 'phase:start:provision', 'phase:end:provision',
-      'phase:start:restore', 'phase:end:restore', 'phase:start:verify', 'check:result', 'phase:end:verify', 'drill:end',
+      'phase:start:restore', 'phase:end:restore', 'phase:start:verify', 'check:result', 'phase:end:verify', 'phase:start:teardown', 'phase:end:teardown', 'drill:end',
     ]);
+  });
+
+  it('keeps every teardown error and still removes what it can, and says what was interrupted', async () => {
+    const { scenario, drillOptions, driver } = setup('{ rto: 5s }', { failure: new BackupError('ARCHIVE_UNREADABLE', 'truncated') });
+    driver.disposeFailure = new Error('the engine went away');
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'FAIL', 'the first failure decides the verdict');
+    assert.ok(result.notes.some((n) => /teardown: the sandbox could not be removed: the engine went away/.test(n)), result.notes.join('\n'));
+    assert.equal(result.phases.at(-1)?.name, 'teardown');
+    assert.equal(result.phases.at(-1)?.status, 'failed');
+  });
+
+  it('a teardown error alone makes the drill an ERROR naming it', async () => {
+    const { scenario, drillOptions, driver } = setup('{ rto: 5s }');
+    driver.disposeFailure = new Error('device busy');
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.verdict, 'ERROR');
+    assert.equal(result.error?.code, 'TEARDOWN_FAILED');
+    assert.match(result.error?.message ?? '', /device busy/);
+  });
+
+  it('an interrupted drill says so, and tears down after saying it', async () => {
+    const { scenario, drillOptions, driver, events } = setup('{ rto: 5s }', { checks: (clock) => [new FakeCheck('hashes', 'verify', clock, 10)] });
+    const controller = new AbortController();
+    drillOptions.signal = controller.signal;
+    drillOptions.checksFor = () => [{ kind: 'command', name: 'stops', phase: 'verify', run: async () => { controller.abort(); throw new Error('aborted'); } }];
+    const result = await runDrill(scenario, drillOptions);
+    assert.equal(result.error?.code, 'INTERRUPTED');
+    assert.doesNotMatch(result.error?.message ?? '', /removed/);
+    assert.equal(driver.provisioned[0]!.disposed, 1);
+    assert.ok(events.some((e) => e.type === 'phase:end' && e.phase === 'teardown'));
   });
 
   it('passes secrets to restore steps through the environment, not the command', async () => {

@@ -182,7 +182,7 @@ describe('reports of the engine checks', () => {
       resultsDir: '/tmp/x',
       notes: [],
       checks: [
-        { kind: 'sql', name: 'departments', phase: 'verify', status: 'fail', summary: 'rows differ', findings: [], findingCount: 0, durationMs: 3, details: { diff: '-OP\t眼科\n+SU\t外科' } },
+        { kind: 'sql', name: 'departments', phase: 'verify', status: 'fail', summary: 'rows differ', findings: [], findingCount: 0, durationMs: 3, details: { database: 'b', query: 'q', diff: '-OP\t眼科\n+SU\t外科' } },
         { kind: 'http', name: 'orthanc', phase: 'ready', status: 'fail', summary: 'not ready by the deadline', findings: [], findingCount: 0, durationMs: 3, logTail: 'E database locked' },
       ],
       rto: {

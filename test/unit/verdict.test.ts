@@ -19,8 +19,8 @@ describe('verdicts and exit codes', () => {
 
   it('a backup error is FAIL, an infrastructure error is ERROR', () => {
     const base = { checks: [], rto: measure(), rpo: measure() };
-    assert.equal(decideVerdict({ ...base, error: new BackupError('X', 'archive damaged') }).verdict, 'FAIL');
-    assert.equal(decideVerdict({ ...base, error: new InfrastructureError('X', 'daemon gone') }).verdict, 'ERROR');
+    assert.equal(decideVerdict({ ...base, error: new BackupError('ARCHIVE_UNREADABLE', 'archive damaged') }).verdict, 'FAIL');
+    assert.equal(decideVerdict({ ...base, error: new InfrastructureError('DOCKER_UNREACHABLE', 'daemon gone') }).verdict, 'ERROR');
   });
 
   it('a failed check beats a missed target', () => {

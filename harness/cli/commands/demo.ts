@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Verdict } from '../../drill/result.ts';
+import { sandboxChoice } from './run.ts';
 
 const REPO = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -38,13 +39,13 @@ export function registerDemo(program: Command): void {
       if (!flags.run) return;
       const files = Object.keys(DEMO_SCENARIOS).map((name) => path.join(REPO, 'scenarios', `${name}.yaml`));
       const { runCommand } = await import('../run-command.ts');
-      const outcome = await runCommand(files, { sandbox: flags.sandbox, results: flags.results, parallel: '1' });
+      const outcome = await runCommand({ scenarios: files, sandbox: sandboxChoice(flags.sandbox), results: flags.results, parallel: 1 });
       const results = [...outcome.results];
       for (const sandbox of ['docker', 'local'] as const) {
         const names = engines.ready.filter((demo) => demo.sandbox === sandbox).flatMap((demo) => demo.scenarios);
         if (names.length === 0) continue;
         process.stdout.write(`\nThe demos of real backup engines (${sandbox} sandbox):\n`);
-        const more = await runCommand(names.map((name) => path.join(REPO, 'scenarios', `${name}.yaml`)), { sandbox, results: flags.results, parallel: '1' });
+        const more = await runCommand({ scenarios: names.map((name) => path.join(REPO, 'scenarios', `${name}.yaml`)), sandbox: sandboxChoice(sandbox), results: flags.results, parallel: 1 });
         results.push(...more.results);
       }
       const expected: Record<string, Verdict> = { ...DEMO_SCENARIOS, ...ENGINE_DEMO_SCENARIOS };

@@ -1,8 +1,12 @@
 import type { Command } from 'commander';
-import { SANDBOX_CHOICES } from '../../sandboxes/choices.ts';
+import { UsageError } from '../../errors.ts';
+import { SANDBOX_CHOICES, type SandboxChoice } from '../../sandboxes/choices.ts';
+import { parsePointSelector } from '../../sources/source.ts';
 import { DEFAULT_SCENARIOS } from '../defaults.ts';
+import type { RunRequest } from '../run-command.ts';
 
-export interface RunFlags {
+/** The run command's flags as commander gives them: strings, parsed by runRequest. */
+interface RunFlags {
   sandbox: string;
   results: string;
   point?: string;
@@ -27,9 +31,30 @@ export function registerRun(program: Command): void {
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
       const { runCommand } = await import('../run-command.ts');
-      const outcome = await runCommand(args, flags);
+      const outcome = await runCommand(runRequest(args, flags));
       process.exitCode = outcome.exitCode;
     });
+}
+
+export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
+  const parallel = Number(flags.parallel);
+  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
+  return {
+    scenarios,
+    sandbox: sandboxChoice(flags.sandbox),
+    results: flags.results,
+    point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
+    parallel,
+    json: flags.json,
+    lang: flags.lang,
+    metrics: flags.metrics,
+  };
+}
+
+/** --sandbox, checked against the drivers there are. */
+export function sandboxChoice(text: string): SandboxChoice {
+  if (!SANDBOX_CHOICES.includes(text as SandboxChoice)) throw new UsageError(`--sandbox must be one of ${SANDBOX_CHOICES.join(', ')}, got '${text}'`);
+  return text as SandboxChoice;
 }
 
 export const EXIT_HELP = `

@@ -4,16 +4,19 @@
  * The work is loaded on demand (scan-command.ts), so that other commands start fast.
  */
 import type { Command } from 'commander';
+import { UsageError } from '../../errors.ts';
 import { SANDBOX_CHOICES } from '../../sandboxes/choices.ts';
+import { parsePointSelector } from '../../sources/source.ts';
+import { sandboxChoice } from './run.ts';
 
-export interface ScanFlags {
+interface ScanFlags {
   point: string;
   sandbox: string;
   results: string;
   json?: boolean;
 }
 
-export interface FindCleanFlags {
+interface FindCleanFlags {
   sandbox: string;
   results: string;
   drill?: boolean;
@@ -31,7 +34,9 @@ export function registerScan(program: Command): void {
     .option('--json', 'print the check result as JSON')
     .action(async (file: string, flags: ScanFlags) => {
       const { scanCommand } = await import('../scan-command.ts');
-      process.exitCode = await scanCommand(file, flags);
+      const point = parsePointSelector(flags.point);
+      if (point === 'newest-clean') throw new UsageError('scan takes a point id or latest; use find-clean to look for the newest clean point');
+      process.exitCode = await scanCommand({ scenario: file, sandbox: sandboxChoice(flags.sandbox), results: flags.results, json: flags.json, point });
     });
 }
 
@@ -47,6 +52,6 @@ export function registerFindClean(program: Command): void {
     .addHelpText('after', "\nWith --drill, the search is printed on stderr and stdout is the drill's (its console display, or its JSON with --json).")
     .action(async (file: string, flags: FindCleanFlags) => {
       const { findCleanCommand } = await import('../scan-command.ts');
-      process.exitCode = await findCleanCommand(file, flags);
+      process.exitCode = await findCleanCommand({ scenario: file, sandbox: sandboxChoice(flags.sandbox), results: flags.results, json: flags.json, drill: flags.drill });
     });
 }

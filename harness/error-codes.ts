@@ -1,0 +1,95 @@
+/**
+ * The one table that classifies every error a drill can end with. Its kind decides the verdict:
+ *  - backup: the backup itself did not come back (FAIL),
+ *  - infrastructure: the host, the sandbox, a tool or the engine failed, not the backup (ERROR),
+ *  - input: the scenario, a file it names, or the command line is wrong (exit 64/65, or ERROR when
+ *    found mid-drill),
+ *  - harness: restore-drill itself went wrong, a bug to report (ERROR).
+ * A new error gets a row here; the typed error classes accept only the codes of their kind.
+ */
+export type ErrorKind = 'backup' | 'infrastructure' | 'input' | 'harness';
+
+export const ERROR_CODES = {
+  // The backup did not restore.
+  AMBIGUOUS_TIME: 'backup',
+  ARCHIVE_ENTRY_OUTSIDE_ROOT: 'backup',
+  ARCHIVE_UNREADABLE: 'backup',
+  BACKUP_NOT_FOUND: 'backup',
+  CANARY_OUTSIDE: 'backup',
+  DUMP_NOT_IN_BACKUP: 'backup',
+  DUMP_RESTORE_FAILED: 'backup',
+  MANIFEST_DUPLICATE: 'input',
+  MANIFEST_INVALID: 'input',
+  NO_CLEAN_POINT: 'backup',
+  NO_RESTORE_POINT: 'backup',
+  REPOSITORY_NOT_FOUND: 'backup',
+  REPOSITORY_UNREADABLE: 'backup',
+  RESTORE_POINT_NOT_FOUND: 'backup',
+  RESTORE_STEP_FAILED: 'backup',
+  // A restore that does not finish within the time the scenario gives it did not come back, whoever restores.
+  RESTORE_STEP_TIMEOUT: 'backup',
+  RESTORE_TIMEOUT: 'backup',
+  SAMPLE_PATH_MISSING: 'backup',
+  SNAPSHOT_LINK_OUTSIDE_ROOT: 'backup',
+  SNAPSHOT_UNREADABLE: 'backup',
+  // The host, the sandbox or a tool failed.
+  BACKUP_NOT_MOUNTED: 'infrastructure',
+  DATABASE_COMMAND_FAILED: 'infrastructure',
+  DATABASE_SERVER_FAILED: 'infrastructure',
+  DATABASE_SERVER_MISSING: 'infrastructure',
+  DATABASE_UNREACHABLE: 'infrastructure',
+  DOCKER_EXEC_FAILED: 'infrastructure',
+  DOCKER_FAILED: 'infrastructure',
+  DOCKER_IMAGE_MISSING: 'infrastructure',
+  DOCKER_PERMISSION: 'infrastructure',
+  DOCKER_REFUSED: 'infrastructure',
+  DOCKER_SANDBOX_FAILED: 'infrastructure',
+  DOCKER_TEARDOWN_FAILED: 'infrastructure',
+  DOCKER_TIMEOUT: 'infrastructure',
+  DOCKER_UNREACHABLE: 'infrastructure',
+  FIXTURE_FAILED: 'infrastructure',
+  HTTP_CLIENT_MISSING: 'infrastructure',
+  IMAGE_BUILD_FAILED: 'infrastructure',
+  IMAGE_CAPABILITY_REFUSED: 'infrastructure',
+  IMAGE_LABEL_INVALID: 'infrastructure',
+  INTERRUPTED: 'infrastructure',
+  LOCAL_SANDBOX_FAILED: 'infrastructure',
+  METRICS_UNREADABLE: 'infrastructure',
+  METRICS_UNWRITABLE: 'infrastructure',
+  REPOSITORY_PASSWORD_WRONG: 'infrastructure',
+  SECRET_MISSING: 'infrastructure',
+  SQL_CLIENT_MISSING: 'infrastructure',
+  TEARDOWN_FAILED: 'infrastructure',
+  TOOL_MISSING: 'infrastructure',
+  TOOL_TIMEOUT: 'infrastructure',
+  ZSTD_UNSUPPORTED: 'infrastructure',
+  // The evidence key or its configuration (like a missing secret: ERROR, exit 3).
+  CONFIG_INVALID: 'infrastructure',
+  CONFIG_UNREADABLE: 'infrastructure',
+  KEY_INVALID: 'infrastructure',
+  KEY_IN_RESULTS: 'infrastructure',
+  KEY_NOT_ED25519: 'infrastructure',
+  KEY_PERMISSIONS: 'infrastructure',
+  KEY_UNREADABLE: 'infrastructure',
+  KEY_UNWRITABLE: 'infrastructure',
+  // The scenario, a file it names, or the command line.
+  EXPECTED_FILE_MISSING: 'input',
+  EXPECTED_ROWS_MISSING: 'input',
+  INDICATORS_INVALID: 'input',
+  INDICATORS_MISSING: 'input',
+  MANIFEST_MISSING: 'input',
+  PASSWORD_NOT_NAMED: 'input',
+  SCENARIO_INVALID: 'input',
+  USAGE: 'input',
+  // restore-drill itself.
+  UNEXPECTED: 'harness',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes of one kind: what each typed error class accepts. */
+export type CodeOf<K extends ErrorKind> = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends K ? C : never }[ErrorCode];
+
+export function kindOf(code: ErrorCode): ErrorKind {
+  return ERROR_CODES[code];
+}
