@@ -1,5 +1,4 @@
 /** The run command's work: load scenarios, pick the sandbox, run the drills, report. */
-import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import { runScenarios, type RunOutcome } from '../drill/run.ts';
 import { UsageError } from '../errors.ts';
@@ -11,14 +10,15 @@ import { chooseDriver } from '../sandboxes/index.ts';
 import { parsePointSelector } from '../sources/source.ts';
 import type { RunFlags } from './commands/run.ts';
 import { onInterrupt } from './interrupt.ts';
+import { checkResultsRoot } from './results-root.ts';
 import { findScenarioFiles, loadScenarios } from './scenario-files.ts';
 
 export async function runCommand(args: string[], flags: RunFlags): Promise<RunOutcome> {
   const parallel = Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
+  const resultsRoot = await checkResultsRoot(flags.results);
   const scenarios = await loadScenarios(await findScenarioFiles(args), { references: false });
   const chosen = await chooseDriver(flags.sandbox);
-  const resultsRoot = path.resolve(flags.results);
   const options = { lang: chooseLang(flags.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !flags.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
   const reporters = [flags.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];

@@ -15,6 +15,7 @@ import { createSource, parsePointSelector, selectPoint, sourceWhere } from '../s
 import { formatBytes } from '../units.ts';
 import type { FindCleanFlags, ScanFlags } from './commands/scan.ts';
 import { onInterrupt } from './interrupt.ts';
+import { checkResultsRoot } from './results-root.ts';
 import { runCommand } from './run-command.ts';
 
 export async function scanCommand(file: string, flags: ScanFlags): Promise<number> {
@@ -54,6 +55,7 @@ export async function findCleanCommand(file: string, flags: FindCleanFlags): Pro
 type Body = (context: ScanPointOptions, scenario: Scenario) => Promise<number>;
 
 async function withScanContext(file: string, flags: { sandbox: string; results: string; json?: boolean }, body: Body): Promise<number> {
+  const resultsRoot = await checkResultsRoot(flags.results);
   const scenario = await loadScenario(file);
   const source = createSource(scenario);
   const chosen = await chooseDriver(flags.sandbox);
@@ -61,7 +63,7 @@ async function withScanContext(file: string, flags: { sandbox: string; results: 
   const interrupt = onInterrupt();
   const pool = new HashPool();
   const runId = newRunId(new Date());
-  const logDir = path.resolve(flags.results, scenario.spec.name, `${runId}-scan`, 'logs');
+  const logDir = path.join(resultsRoot, scenario.spec.name, `${runId}-scan`, 'logs');
   const manifests = new PointManifests({
     source,
     driver: chosen.driver,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ScenarioError } from '../../harness/errors.ts';
 import { loadScenario, parseScenario } from '../../harness/scenario/load.ts';
 import { tempDir } from '../helpers/cli.ts';
+import { billionLaughs } from '../helpers/yaml-attacks.ts';
 
 const HEAD = 'name: a\nsource: { kind: tar, path: a.tar }\n';
 
@@ -16,13 +17,6 @@ function problemsOf(text: string): string[] {
     return err.message.split('\n');
   }
   assert.fail('expected the scenario to be rejected');
-}
-
-/** Nine levels of nine aliases: 9^9 (387 million) nodes when expanded. */
-export function billionLaughs(): string {
-  const lines = ['l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
-  for (let i = 1; i <= 9; i++) lines.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
-  return lines.join('\n') + '\n';
 }
 
 describe('scenario limits: YAML aliases, tags and size', () => {
