@@ -34,6 +34,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
       parallel,
       clock: systemClock,
       signal: interrupt.signal,
+      interruptedExitCode: interrupt.exitCode,
       emit: multiplexer.emit,
       notes: chosen.note ? [chosen.note] : [],
     });
