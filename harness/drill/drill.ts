@@ -21,6 +21,7 @@ import { decideVerdict } from './verdict.ts';
 import { VERSION } from '../version.ts';
 import type { PointManifests } from '../ransomware/point-manifests.ts';
 import { pointManifestsFor, prepareChangeBaseline, resolveNewestClean } from '../ransomware/newest-clean.ts';
+import { exitWords } from '../sandboxes/exit-words.ts';
 
 export interface DrillOptions {
   driver: SandboxDriver;
@@ -146,7 +147,7 @@ class Drill {
     for (const step of this.scenario.spec.restore) {
       const result = await sandbox.exec(step.run, { timeoutMs: step.timeout, signal: this.options.signal, env: secrets });
       if (result.exitCode !== 0 || result.timedOut) {
-        const why = result.timedOut ? `did not finish within ${formatDuration(step.timeout)}` : `exited ${result.exitCode}`;
+        const why = result.timedOut ? `did not finish within ${formatDuration(step.timeout)}` : exitWords(result.exitCode, sandbox.driver, this.scenario.spec.sandbox);
         throw new BackupError('RESTORE_STEP_FAILED', `The restore step "${step.run}" ${why}: ${lastLines(result.stderr || result.stdout)}`);
       }
     }
