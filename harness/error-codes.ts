@@ -12,6 +12,7 @@ export type ErrorKind = 'backup' | 'infrastructure' | 'input' | 'harness';
 export const ERROR_CODES = {
   // The backup did not restore.
   AMBIGUOUS_TIME: 'backup',
+  ARCHIVE_EMPTY: 'backup',
   ARCHIVE_ENTRY_OUTSIDE_ROOT: 'backup',
   ARCHIVE_UNREADABLE: 'backup',
   BACKUP_NOT_FOUND: 'backup',
@@ -32,6 +33,8 @@ export const ERROR_CODES = {
   SAMPLE_PATH_MISSING: 'backup',
   SNAPSHOT_LINK_OUTSIDE_ROOT: 'backup',
   SNAPSHOT_UNREADABLE: 'backup',
+  // The backup tool crashed reading the repository (a Go panic): the repository may be damaged.
+  TOOL_CRASHED: 'backup',
   // The host, the sandbox or a tool failed.
   BACKUP_NOT_MOUNTED: 'infrastructure',
   DATABASE_COMMAND_FAILED: 'infrastructure',

@@ -1,8 +1,9 @@
 /** files: the restored tree against a sha256sum manifest: missing, changed, extra, unreadable. */
 import path from 'node:path';
-import { access } from 'node:fs/promises';
-import { BackupError, InputError } from '../errors.ts';
+import { access, stat } from 'node:fs/promises';
+import { InputError } from '../errors.ts';
 import { compareTree, type Difference } from '../manifest/compare.ts';
+import { readManifestLines } from '../manifest/manifest-file.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
 import { checkResult, FindingList, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
@@ -27,10 +28,12 @@ export class FilesCheck implements Check<'files'> {
     } catch {
       throw new InputError('MANIFEST_MISSING', `The manifest ${this.manifestFile} does not exist. Make it with "restore-drill manifest <folder> -o ${this.manifestFile}".`);
     }
+    const root = path.resolve(context.sandbox.hostRestoreDir, this.spec.path);
+    if (!(await stat(root).then((info) => info.isDirectory(), () => false))) return this.folderMissing(context, started);
     const findings = new FindingList();
     const stats = await compareTree({
       manifestFile: this.manifestFile,
-      root: path.resolve(context.sandbox.hostRestoreDir, this.spec.path),
+      root,
       pool: context.pool,
       extra: this.spec.extra,
       onDifference: (d) => findings.add(findingOf(d)),
@@ -44,6 +47,27 @@ export class FilesCheck implements Check<'files'> {
       failed: `${findings.count} of ${stats.expectedFiles} files differ from the manifest: ${summarize(findings.sample)}`,
       startedAt: started,
       details: { ...stats, manifest: this.manifestFile, extra: this.spec.extra },
+    });
+  }
+
+  /** The folder the manifest describes is not in the restore: a FAIL, every file of the manifest missing. */
+  private async folderMissing(context: CheckContext, started: number): Promise<CheckResultOf<'files'>> {
+    const findings = new FindingList();
+    const folder = this.spec.path;
+    findings.add({ rule: 'missing', subject: folder, message: `the folder ${folder} (expect.files.path) is not in the restore` });
+    let expectedFiles = 0;
+    for await (const entry of readManifestLines(this.manifestFile)) {
+      context.signal.throwIfAborted();
+      expectedFiles++;
+      findings.add({ rule: 'missing', subject: path.posix.join(folder, entry.relative), message: `${entry.relative} is missing`, expected: { digest: entry.digest } });
+    }
+    return checkResult(this, context.clock, {
+      findings: findings.sample,
+      findingCount: findings.count,
+      passed: '',
+      failed: `the folder ${folder} is not in the restore: all ${expectedFiles} files of the manifest are missing (is expect.files.path right?)`,
+      startedAt: started,
+      details: { expectedFiles, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: expectedFiles, manifest: this.manifestFile, extra: this.spec.extra },
     });
   }
 }

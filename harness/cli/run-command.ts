@@ -1,5 +1,4 @@
 /** The run command's work: load scenarios, pick the sandbox, run the drills, report. */
-import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import { runScenarios, type RunOutcome } from '../drill/run.ts';
 import { loadSigningKey } from '../evidence/keys.ts';
@@ -10,6 +9,7 @@ import { chooseDriver } from '../sandboxes/index.ts';
 import type { SandboxChoice } from '../sandboxes/choices.ts';
 import type { PointSelector } from '../sources/source.ts';
 import { onInterrupt } from './interrupt.ts';
+import { checkResultsRoot } from './results-root.ts';
 import { findScenarioFiles, loadScenarios } from './scenario-files.ts';
 
 /** What a run is asked to do, already parsed (commands/run.ts turns the command line into this). */
@@ -28,9 +28,9 @@ export interface RunRequest {
 
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   // Every file each scenario names is checked before any drill starts (exit 65 naming the field).
+  const resultsRoot = await checkResultsRoot(request.results);
   const scenarios = await loadScenarios(await findScenarioFiles(request.scenarios), { references: true });
   const chosen = await chooseDriver(request.sandbox);
-  const resultsRoot = path.resolve(request.results);
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
   const reporters = [request.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
@@ -46,6 +46,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       parallel: request.parallel,
       clock: systemClock,
       signal: interrupt.signal,
+      interruptedExitCode: interrupt.exitCode,
       emit: multiplexer.emit,
       notes: chosen.note ? [chosen.note] : [],
     });

@@ -15,6 +15,7 @@ import type { SandboxChoice } from '../sandboxes/choices.ts';
 import { createSource, selectPoint, sourceWhere, type PointSelector } from '../sources/index.ts';
 import { formatBytes } from '../units.ts';
 import { onInterrupt } from './interrupt.ts';
+import { checkResultsRoot } from './results-root.ts';
 import { runCommand } from './run-command.ts';
 
 /** What scan and find-clean are asked to do, already parsed (commands/scan.ts). */
@@ -60,6 +61,7 @@ export async function findCleanCommand(request: ScanRequest & { drill?: boolean 
 type Body = (context: ScanOptions, scenario: Scenario) => Promise<number>;
 
 async function withScanContext(request: ScanRequest, body: Body): Promise<number> {
+  const resultsRoot = await checkResultsRoot(request.results);
   const scenario = await loadScenario(request.scenario);
   const source = createSource(scenario);
   const chosen = await chooseDriver(request.sandbox);
@@ -67,7 +69,7 @@ async function withScanContext(request: ScanRequest, body: Body): Promise<number
   const interrupt = onInterrupt();
   const pool = new HashPool();
   const runId = newRunId(new Date());
-  const logDir = path.resolve(request.results, scenario.spec.name, `${runId}-scan`, 'logs');
+  const logDir = path.join(resultsRoot, scenario.spec.name, `${runId}-scan`, 'logs');
   const work = pointWork(scenario, source, { driver: chosen.driver, pool, clock: systemClock, signal: interrupt.signal, runId, logDir });
   const manifests = new PointManifests(work, scenario.spec.expect.ransomware?.path);
   try {

@@ -3,6 +3,7 @@ import { BackupError } from '../errors.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { Secrets } from '../scenario/secrets.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
+import { exitWords } from '../sandboxes/exit-words.ts';
 import { formatDuration } from '../units.ts';
 
 export async function runRestoreSteps(scenario: Scenario, sandbox: Sandbox, secrets: Secrets, signal: AbortSignal): Promise<void> {
@@ -12,7 +13,7 @@ export async function runRestoreSteps(scenario: Scenario, sandbox: Sandbox, secr
       throw new BackupError('RESTORE_STEP_TIMEOUT', `The restore step "${step.run}" did not finish within ${formatDuration(step.timeout)}: ${lastLines(result.stderr || result.stdout)}`);
     }
     if (result.exitCode !== 0) {
-      throw new BackupError('RESTORE_STEP_FAILED', `The restore step "${step.run}" exited ${result.exitCode}: ${lastLines(result.stderr || result.stdout)}`);
+      throw new BackupError('RESTORE_STEP_FAILED', `The restore step "${step.run}" ${exitWords(result.exitCode, sandbox.driver, scenario.spec.sandbox)}: ${lastLines(result.stderr || result.stdout)}`);
     }
   }
 }

@@ -19,6 +19,8 @@ export interface RunOptions {
   emit: Emit;
   notes?: string[];
   pool?: HashPool;
+  /** The exit code an interruption gives (130, 143), once one happened: it then overrides the verdicts'. */
+  interruptedExitCode?: () => number | undefined;
 }
 
 export interface RunOutcome {
@@ -47,7 +49,7 @@ export async function runScenarios(scenarios: Scenario[], options: RunOptions): 
   } finally {
     if (!options.pool) await pool.close();
   }
-  const exitCode = exitCodeFor(results.map((r) => r.verdict));
+  const exitCode = options.interruptedExitCode?.() ?? exitCodeFor(results.map((r) => r.verdict));
   await options.emit({ type: 'run:end', results, exitCode });
   return { results, exitCode };
 }

@@ -6,6 +6,8 @@ import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml
 import type { z } from 'zod';
 import { ScenarioError, type ScenarioProblem } from '../errors.ts';
 import { scenarioSchema, type ScenarioSpec } from './schema.ts';
+import { describeIssue } from './issues.ts';
+import { documentProblems, sizeProblem, toPlain, YAML_OPTIONS, type YamlProblem } from './yaml-limits.ts';
 
 export type FieldPath = readonly (string | number)[];
 
@@ -26,6 +28,8 @@ export interface Scenario {
 export async function loadScenario(file: string): Promise<Scenario> {
   const absolute = path.resolve(file);
   const displayPath = path.relative(process.cwd(), absolute) || absolute;
+  const tooBig = await sizeProblem(absolute);
+  if (tooBig) throw new ScenarioError([{ file: displayPath, line: 1, column: 1, field: '', message: tooBig }]);
   let bytes: Buffer;
   try {
     bytes = await readFile(absolute);
@@ -38,22 +42,19 @@ export async function loadScenario(file: string): Promise<Scenario> {
 
 export function parseScenario(text: string, absolute: string, displayPath = absolute, digest = digestOf(Buffer.from(text))): Scenario {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter, ...YAML_OPTIONS });
   const at = (offset: number) => lineCounter.linePos(offset);
   const problemAt = (field: FieldPath, message: string, atKey = false): ScenarioProblem => {
     const { line, col } = at(offsetOf(doc, field, atKey));
     return { file: displayPath, line, column: col, field: formatField(field), message };
   };
 
-  if (doc.errors.length > 0) {
-    throw new ScenarioError(
-      doc.errors.map((e) => {
-        const { line, col } = at(e.pos[0]);
-        return { file: displayPath, line, column: col, field: '', message: `YAML: ${firstLine(e.message)}` };
-      }),
-    );
-  }
-  const parsed = scenarioSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  const atOffset = (p: YamlProblem): ScenarioProblem => ({ file: displayPath, line: at(p.offset).line, column: at(p.offset).col, field: '', message: p.message });
+  const yamlProblems = documentProblems(doc);
+  if (yamlProblems.length > 0) throw new ScenarioError(yamlProblems.map(atOffset));
+  const plain = toPlain(doc);
+  if ('problem' in plain) throw new ScenarioError([atOffset(plain.problem)]);
+  const parsed = scenarioSchema.safeParse(plain.value ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw new ScenarioError(parsed.error.issues.flatMap((issue) => problemsOf(issue, problemAt)));
   }
@@ -74,17 +75,6 @@ function problemsOf(issue: z.core.$ZodIssue, problemAt: (f: FieldPath, m: string
     return issue.keys.map((key) => problemAt([...field, key], `unknown field (check its spelling)`, true));
   }
   return [problemAt(field, describeIssue(issue))];
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.expected !== 'never') {
-    if (issue.input === undefined) return `is required (expected ${issue.expected})`;
-    return `expected ${issue.expected}, got ${Array.isArray(issue.input) ? 'a list' : typeof issue.input}`;
-  }
-  if (issue.code === 'invalid_value' && issue.values.length > 0) {
-    return `expected one of: ${issue.values.map(String).join(', ')}`;
-  }
-  return issue.message;
 }
 
 /** The source offset of the deepest node along the path that exists (the key for a missing leaf). */
@@ -118,10 +108,6 @@ function rangeStart(node: unknown): number | undefined {
 
 function formatField(field: FieldPath): string {
   return field.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${key}` : key), '');
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0] ?? text;
 }
 
 function digestOf(bytes: Buffer): string {

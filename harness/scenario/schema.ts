@@ -4,34 +4,7 @@
  * rest of the harness uses are derived from it.
  */
 import { z } from 'zod';
-import { parseDuration, parseSize } from '../units.ts';
-
-const duration = z.string({ error: 'expected a duration like 30m or 2h' }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 30m or 2h, got '${text}'` });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const size = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
-  const bytes = typeof value === 'number' ? value : parseSize(value);
-  if (bytes === undefined || bytes <= 0) {
-    ctx.addIssue({ code: 'custom', message: `expected a size like 512m or 2g, got '${value}'` });
-    return z.NEVER;
-  }
-  return bytes;
-});
-
-const timestamp = z.union([z.date(), z.string()]).transform((value, ctx) => {
-  const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) {
-    ctx.addIssue({ code: 'custom', message: `expected a time like 2026-11-01T03:00:00+09:00, got '${String(value)}'` });
-    return z.NEVER;
-  }
-  return date;
-});
+import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
 
@@ -72,7 +45,7 @@ const engineSource = {
   /** Folder inside the restore root to restore into (default: the root). */
   into: z.string().min(1).optional(),
   /** How long the restore may take before it is stopped. */
-  timeout: duration.default(6 * 3_600_000),
+  timeout: timer.default(6 * 3_600_000),
 };
 
 const onePassword = (s: { password_env?: string; password_file?: string }) => !(s.password_env !== undefined && s.password_file !== undefined);
@@ -107,7 +80,7 @@ export const pgdumpSourceSchema = z
     /** Starts the database server in the sandbox and returns once it answers; "" when it already runs. */
     start: z.string().default('start-postgres'),
     point: pointText.optional(),
-    timeout: duration.default(6 * 3_600_000),
+    timeout: timer.default(6 * 3_600_000),
   })
   .refine((s) => (s.path === undefined) !== (s.from === undefined), { message: 'write exactly one of path (a dump file on this host) or from (the backup that holds it)' })
   .refine((s) => s.from === undefined || s.dump !== undefined, { message: 'with from, dump names the dump file inside that backup', path: ['dump'] });
@@ -133,7 +106,7 @@ export const sandboxSchema = z.strictObject({
 
 export const restoreStepSchema = z.strictObject({
   run: z.string().min(1),
-  timeout: duration.default(10 * 60_000),
+  timeout: timer.default(10 * 60_000),
 });
 
 export const filesCheckSchema = z.strictObject({
@@ -152,10 +125,10 @@ export const commandCheckSchema = z.strictObject({
   /** Text the output must contain, or /a regular expression/. */
   stdout: textMatch.optional(),
   stderr: textMatch.optional(),
-  timeout: duration.default(30_000),
+  timeout: timer.default(30_000),
   /** Retry until this much time has passed since the check began (readiness). */
-  until: duration.optional(),
-  interval: duration.default(1000),
+  until: retryDeadline.optional(),
+  interval: timer.default(1000),
 });
 
 export const ransomwareCheckSchema = z.strictObject({
@@ -213,7 +186,7 @@ export const sqlCheckSchema = z
     /** Or a file of expected rows (tab-separated columns, one row a line); a unified diff when different. */
     rows_file: z.string().min(1).optional(),
     ordered: z.boolean().default(false),
-    timeout: duration.default(30_000),
+    timeout: timer.default(30_000),
   })
   .refine((s) => [s.expect, s.rows, s.rows_file].filter((x) => x !== undefined).length === 1, { message: 'write exactly one of expect, rows or rows_file' });
 
@@ -228,10 +201,10 @@ export const httpCheckSchema = z.strictObject({
   /** JSON fields (a.b.0.c) and the value or comparison each must satisfy. */
   json: z.record(z.string(), comparison).optional(),
   /** Retry until this long has passed since the check began (the readiness deadline). */
-  until: duration.default(60_000),
-  interval: duration.default(1000),
+  until: retryDeadline.default(60_000),
+  interval: timer.default(1000),
   /** Per request. */
-  timeout: duration.default(10_000),
+  timeout: timer.default(10_000),
   /** A log file inside the sandbox whose tail a failure carries (default: the sandbox's own log). */
   log: z.string().min(1).optional(),
 });

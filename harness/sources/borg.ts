@@ -12,7 +12,8 @@ import { shellCommand, shellQuote } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { readPassword, type PasswordRef } from './password.ts';
 import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
-import { INSTALL_HINT, lastLines, measureTree, runHostTool } from './tool.ts';
+import { INSTALL_HINT, measureTree, runHostTool } from './tool.ts';
+import { readToolFailure } from './tool-output.ts';
 
 export interface BorgSourceOptions {
   repository: string;
@@ -109,7 +110,7 @@ export class BorgSource implements BackupSource {
 
   private failure(result: ExecResult, what: string, where: 'host' | 'sandbox'): Error {
     const repo = this.options.repository;
-    const said = lastLines(result.stderr || result.stdout);
+    const { said } = readToolFailure(result.stderr || result.stdout);
     if (result.timedOut) return new InfrastructureError('TOOL_TIMEOUT', `borg could not ${what} in ${repo} in time.`);
     if (/passphrase supplied in BORG_PASSPHRASE.*is incorrect|passphrase.*incorrect|Enter passphrase/i.test(said)) {
       const ref = this.options.password;

@@ -12,7 +12,8 @@ import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { readPassword, type PasswordRef } from './password.ts';
 import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
-import { INSTALL_HINT, lastLines, measureTree, runHostTool } from './tool.ts';
+import { INSTALL_HINT, measureTree, runHostTool } from './tool.ts';
+import { readToolFailure } from './tool-output.ts';
 
 export interface ResticSourceOptions {
   repository: string;
@@ -49,14 +50,14 @@ export class ResticSource implements BackupSource {
   }
 
   async points(signal?: AbortSignal): Promise<RestorePoint[]> {
-    const snapshots = JSON.parse((await this.host(['snapshots', '--json'], signal)).stdout || '[]') as ResticSnapshot[];
+    const snapshots = JSON.parse((await this.host(['snapshots', '--json'], 'list the snapshots of', signal)).stdout || '[]') as ResticSnapshot[];
     return sortNewestFirst(
       snapshots.map((s) => ({ id: s.id, time: new Date(s.time), location: this.options.repository, host: s.hostname, paths: s.paths })),
     );
   }
 
   async totalSize(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined> {
-    const stats = JSON.parse((await this.host(['stats', '--json', '--mode', 'restore-size', point.id], signal)).stdout) as { total_size?: number };
+    const stats = JSON.parse((await this.host(['stats', '--json', '--mode', 'restore-size', point.id], `read the size of snapshot ${short(point.id)} in`, signal)).stdout) as { total_size?: number };
     return stats.total_size;
   }
 
@@ -71,7 +72,7 @@ export class ResticSource implements BackupSource {
       throw new BackupError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
     const ownersOnly = result.exitCode !== 0 && onlyOwnershipErrors(result.stderr);
-    if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)}`, 'sandbox');
+    if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)} from`, 'sandbox');
     const hostTarget = path.join(sandbox.hostRestoreDir, this.options.into ?? '.');
     for (const wanted of this.sample ?? []) {
       const restored = await access(path.join(hostTarget, wanted)).then(() => true, () => false);
@@ -95,22 +96,23 @@ export class ResticSource implements BackupSource {
     return password;
   }
 
-  private async host(args: string[], signal?: AbortSignal): Promise<ExecResult> {
+  private async host(args: string[], what: string, signal?: AbortSignal): Promise<ExecResult> {
     const password = await this.password();
     const result = await runHostTool('restic', [...READ_FLAGS, '-r', this.options.repository, ...args], {
       env: { RESTIC_PASSWORD: password },
       timeoutMs: LIST_TIMEOUT_MS,
       signal,
     });
-    if (result.exitCode !== 0 || result.timedOut) throw this.failure(result, args[0]!, 'host');
+    if (result.exitCode !== 0 || result.timedOut) throw this.failure(result, what, 'host');
     return result;
   }
 
   /** What went wrong, as an error whose kind decides the verdict (see README: Sources). */
   private failure(result: ExecResult, what: string, where: 'host' | 'sandbox'): Error {
     const repo = this.options.repository;
-    const said = lastLines(result.stderr || result.stdout);
-    if (result.timedOut) return new InfrastructureError('TOOL_TIMEOUT', `restic ${what} on ${repo} did not answer in time.`);
+    const { said, panic } = readToolFailure(result.stderr || result.stdout);
+    if (result.timedOut) return new InfrastructureError('TOOL_TIMEOUT', `restic did not answer in time (asked to ${what} ${repo}).`);
+    if (panic) return new BackupError('TOOL_CRASHED', `restic crashed (a Go panic) asked to ${what} ${repo}: ${panic}; the repository may be damaged: "restic check --read-data" on a copy tells more.`);
     if (/wrong password or no key found/i.test(said)) {
       const named = this.options.password.env ? `the environment variable ${this.options.password.env}` : `the file ${this.options.password.file}`;
       return new InfrastructureError('REPOSITORY_PASSWORD_WRONG', `The password in ${named} does not open the restic repository ${repo}. Put this repository's password there (${this.options.password.field}).`);
@@ -124,7 +126,7 @@ export class ResticSource implements BackupSource {
     if (result.exitCode === 127 && where === 'sandbox') {
       return new InfrastructureError('TOOL_MISSING', `restic is not installed in the sandbox (use the image restore-drill/base or one built on it). ${INSTALL_HINT.restic}`);
     }
-    return new BackupError('REPOSITORY_UNREADABLE', `restic could not ${what} from ${repo} (exit ${result.exitCode}): ${said}. The repository may be damaged: "restic check --read-data" on a copy tells more.`);
+    return new BackupError('REPOSITORY_UNREADABLE', `restic could not ${what} ${repo} (exit ${result.exitCode}): ${said}. The repository may be damaged: "restic check --read-data" on a copy tells more.`);
   }
 }
 

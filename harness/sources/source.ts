@@ -95,9 +95,10 @@ export function selectPoint(points: RestorePoint[], selector: Exclude<PointSelec
     throw new UsageError(`the restore point '${selector.id}' is ambiguous in ${where}: it starts ${prefixed.length} ids (${prefixed.slice(0, 3).map((p) => p.id).join(', ')}). Write more of the id.`);
   }
   const known = points.slice(0, 5).map((p) => p.id).join(', ');
+  const tooShort = selector.id.length < MIN_PREFIX ? ` (an id prefix needs at least ${MIN_PREFIX} characters)` : '';
   throw new BackupError(
     'RESTORE_POINT_NOT_FOUND',
-    `${where} has no restore point '${selector.id}'. Newest points: ${known}. Run "restore-drill points" to list them all.`,
+    `${where} has no restore point '${selector.id}'${tooShort}. Newest points: ${known}. Run "restore-drill points" to list them all.`,
   );
 }
 
