@@ -76,6 +76,8 @@ export const ERROR_CODES = {
   KEY_UNREADABLE: 'infrastructure',
   KEY_UNWRITABLE: 'infrastructure',
   // The scenario, a file it names, or the command line.
+  // A check that passed on an empty restore: the scenario's check proves nothing, so the scenario is to fix.
+  CHECK_VACUOUS: 'input',
   EXPECTED_FILE_MISSING: 'input',
   EXPECTED_ROWS_MISSING: 'input',
   INDICATORS_INVALID: 'input',

@@ -8,7 +8,8 @@ import type { BackupSource, RestorePoint } from '../sources/source.ts';
 import { VERSION } from '../version.ts';
 import type { DrillRef } from './events.ts';
 import { forecastRto } from './forecast.ts';
-import { RESULT_SCHEMA, type DrillResult, type PhaseName, type PhaseRecord, type TargetMeasure } from './result.ts';
+import { controlNotReached } from './negative-control.ts';
+import { RESULT_SCHEMA, type DrillResult, type NegativeControl, type PhaseName, type PhaseRecord, type TargetMeasure } from './result.ts';
 import type { RestoredPoint } from './restore-point.ts';
 import { decideVerdict } from './verdict.ts';
 
@@ -22,6 +23,8 @@ export interface Reached {
   notes: string[];
   /** True once the last readiness check passed (or there was none): the RTO then has an end. */
   ready: boolean;
+  /** The negative control, once it ran or was decided not to run. */
+  control?: NegativeControl;
 }
 
 export interface ResultInput {
@@ -74,6 +77,7 @@ export function buildResult(input: ResultInput): DrillResult {
     drillIntervalMs: spec.targets.drill_interval,
     phases: input.phases,
     checks: reached.checks,
+    negativeControl: controlNotReached(scenario, reached),
     sandbox: reached.sandbox && { driver: reached.sandbox.driver, isolation: reached.sandbox.isolation, description: reached.sandbox.description },
     error: error && { code: error.code, kind: error.kind, message: error.message },
     host: { hostname: os.hostname(), user: userName(), platform: `${os.platform()} ${os.release()}` },

@@ -16,6 +16,7 @@ import { createSource, parsePointSelector, scenarioPoint, type BackupSource, typ
 import { buildResult, type Reached } from './drill-result.ts';
 import type { DrillRef, Emit } from './events.ts';
 import { pointStrategy } from './point-choice.ts';
+import { negativeControlPhase } from './negative-control.ts';
 import { PointManifests, prepareChangeBaseline } from './point-manifests.ts';
 import type { DrillResult } from './result.ts';
 import { restoreInto, pointWork, type PointWork } from './restore-point.ts';
@@ -96,6 +97,7 @@ async function pipeline(p: Pipeline): Promise<void> {
     if (ofPhase.length > 0) await runner.judged(phase, () => runChecks(p, ofPhase, restore.sandbox, manifests().accessFor(point, points)));
   }
   reached.ready = true;
+  await negativeControlPhase({ scenario, work, runner, reached, restored: restore.sandbox, checksFor: options.checksFor ?? createChecks });
 }
 
 /** The select phase: the points, the one chosen (with why), its full size for a forecast, the change baseline. */

@@ -67,16 +67,7 @@ const untimed: Timed = (_name, body) => body();
 
 export async function restoreInto(work: PointWork, point: RestorePoint, options: RestoreIntoOptions = {}): Promise<RestoredPoint> {
   const timed = options.timed ?? untimed;
-  const sandbox = await timed('provision', () =>
-    work.driver.provision({
-      spec: work.sandboxSpec,
-      backupPaths: work.source.backupPaths,
-      scenario: work.scenario,
-      runId: options.name ? `${work.runId}-${options.name}` : work.runId,
-      logDir: work.logDir,
-      signal: work.signal,
-    }),
-  );
+  const sandbox = await timed('provision', () => provision(work, options.name));
   options.onProvisioned?.(sandbox);
   try {
     let restoreMs = 0;
@@ -92,6 +83,26 @@ export async function restoreInto(work: PointWork, point: RestorePoint, options:
     if (!options.onProvisioned) await sandbox.dispose();
     throw err;
   }
+}
+
+/**
+ * A fresh sandbox of the scenario's driver and image into which nothing is restored (no restore, no
+ * restore steps), for the negative control: what passes there proves nothing about the backup.
+ * The backup is not made visible to it either. The caller disposes it.
+ */
+export function provisionEmpty(work: PointWork, name: string): Promise<Sandbox> {
+  return provision(work, name, []);
+}
+
+function provision(work: PointWork, name: string | undefined, backupPaths = work.source.backupPaths): Promise<Sandbox> {
+  return work.driver.provision({
+    spec: work.sandboxSpec,
+    backupPaths,
+    scenario: work.scenario,
+    runId: name ? `${work.runId}-${name}` : work.runId,
+    logDir: work.logDir,
+    signal: work.signal,
+  });
 }
 
 function restoredPoint(point: RestorePoint, sandbox: Sandbox, restored: RestoreProgress, restoreMs: number): RestoredPoint {

@@ -1,10 +1,10 @@
 /** What a drill produced: the content of result.json, the document every reporter works from. */
-import type { CheckResult } from '../checks/check.ts';
+import type { CheckKind, CheckResult } from '../checks/check.ts';
 import type { DriverName, Isolation } from '../sandboxes/sandbox.ts';
 import type { RtoForecast } from './forecast.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
-export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'teardown';
+export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'control' | 'teardown';
 
 export const RESULT_SCHEMA = 'restore-drill/result@1';
 
@@ -13,6 +13,28 @@ export interface PhaseRecord {
   status: 'passed' | 'failed' | 'skipped';
   startedAt?: string;
   durationMs: number;
+}
+
+/**
+ * The negative control (drill/negative-control.ts): proof that the checks can fail. passed: every
+ * check failed where it must; vacuous: at least one passed on nothing (the verdict is then ERROR);
+ * off: negative_control: false; not-run: the checks did not all pass, or the drill ended before them.
+ */
+export interface NegativeControl {
+  status: 'passed' | 'vacuous' | 'off' | 'not-run';
+  /** Why the control was not run, when it was not. */
+  reason?: string;
+  checks: ControlCheck[];
+}
+
+export interface ControlCheck {
+  kind: CheckKind;
+  name: string;
+  /** proven: the check failed on the manipulated view or the empty restore; vacuous: it passed there. */
+  status: 'proven' | 'vacuous' | 'not-applicable';
+  /** How the check was tried: a manipulated view of the restore (files), or an empty restore. */
+  method: 'manipulated-view' | 'empty-restore' | 'none';
+  summary: string;
 }
 
 export interface TargetMeasure {
@@ -41,6 +63,8 @@ export interface DrillResult {
   drillIntervalMs?: number;
   phases: PhaseRecord[];
   checks: CheckResult[];
+  /** Absent in results written before the negative control existed. */
+  negativeControl?: NegativeControl;
   sandbox?: { driver: DriverName; isolation: Isolation; description: Record<string, string> };
   error?: { code: string; kind: string; message: string };
   host: { hostname: string; user: string; platform: string };

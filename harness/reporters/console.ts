@@ -80,6 +80,7 @@ const PHASE_WORDS: Record<PhaseName, string> = {
   restore: 'restoring',
   verify: 'verifying',
   ready: 'checking readiness',
+  control: 'proving the checks can fail',
   teardown: 'removing the sandbox',
 };
 

@@ -262,6 +262,10 @@ export const scenarioSchema = z.strictObject({
   restore: z.array(restoreStepSchema).default([]),
   expect: expectSchema.default({}),
   targets: targetsSchema.default({}),
+  /** After the checks pass, prove they can fail (drill/negative-control.ts); false turns it off. */
+  negative_control: z.boolean().default(true),
+  /** The BCP's restore order: lower first within one run; scenarios without one come last. */
+  priority: z.number().int().min(0).optional(),
 });
 
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;

@@ -1,5 +1,5 @@
 /** Fakes of the role interfaces, for unit tests of the drill core. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Check, CheckContext, CheckResult } from '../../harness/checks/check.ts';
@@ -63,6 +63,9 @@ export class FakeSandbox implements Sandbox {
   }
 }
 
+/** The file a FakeSource's restore leaves in the sandbox, which a FakeCheck looks for. */
+const RESTORED_MARK = '.fake-restored';
+
 /** A source whose restore takes `restoreMs` on the fake clock, or throws. */
 export class FakeSource implements BackupSource {
   readonly kind = 'command';
@@ -80,14 +83,18 @@ export class FakeSource implements BackupSource {
   async points() {
     return this.pointList;
   }
-  async restore(): Promise<RestoreProgress> {
+  async restore(_point: RestorePoint, options: { sandbox: Sandbox }): Promise<RestoreProgress> {
     this.clock.advance(this.restoreMs);
     if (this.failure) throw this.failure;
+    await writeFile(path.join(options.sandbox.hostRestoreDir, RESTORED_MARK), 'restored');
     return { files: 3, bytes: 300 };
   }
 }
 
-/** A check that takes `ms` on the fake clock and gives `status`. */
+/**
+ * A check that takes `ms` on the fake clock and gives `status` where a FakeSource restored; where
+ * nothing was restored (the negative control's empty sandbox) it fails, unless `passesOnNothing`.
+ */
 export class FakeCheck implements Check {
   readonly kind = 'command' as const;
   readonly name: string;
@@ -95,15 +102,19 @@ export class FakeCheck implements Check {
   private readonly clock: FakeClock;
   private readonly ms: number;
   private readonly status: CheckResult['status'];
-  constructor(name: string, phase: 'verify' | 'ready', clock: FakeClock, ms: number, status: CheckResult['status'] = 'pass') {
+  private readonly passesOnNothing: boolean;
+  constructor(name: string, phase: 'verify' | 'ready', clock: FakeClock, ms: number, status: CheckResult['status'] = 'pass', options: { passesOnNothing?: boolean } = {}) {
+    this.passesOnNothing = options.passesOnNothing ?? false;
     this.name = name;
     this.phase = phase;
     this.clock = clock;
     this.ms = ms;
     this.status = status;
   }
-  async run(_context: CheckContext): Promise<CheckResult> {
+  async run(context: CheckContext): Promise<CheckResult> {
     this.clock.advance(this.ms);
-    return { kind: this.kind, name: this.name, phase: this.phase, status: this.status, summary: this.status, findings: [], findingCount: 0, durationMs: this.ms };
+    const restored = await access(path.join(context.sandbox.hostRestoreDir, RESTORED_MARK)).then(() => true, () => false);
+    const status = restored || this.passesOnNothing ? this.status : 'fail';
+    return { kind: this.kind, name: this.name, phase: this.phase, status, summary: status, findings: [], findingCount: 0, durationMs: this.ms };
   }
 }

@@ -44,7 +44,7 @@ describe('the drill pipeline (fakes, fake clock)', () => {
     const result = await runDrill(scenario, drillOptions);
     assert.equal(result.rto.actualMs, 9000);
     assert.equal(result.verdict, 'PASS');
-    assert.deepEqual(result.phases.map((p) => p.name), ['select', 'provision', 'restore', 'verify', 'ready', 'teardown']);
+    assert.deepEqual(result.phases.map((p) => p.name), ['select', 'provision', 'restore', 'verify', 'ready', 'control', 'teardown']);
   });
 
   it('is LATE when right but over the RTO target', async () => {
@@ -128,5 +128,59 @@ describe('the drill pipeline (fakes, fake clock)', () => {
     assert.equal(result.verdict, 'PASS');
     assert.deepEqual(driver.provisioned[0]!.commands, [{ command: 'pg_restore dump', env: { PGPASSWORD: 'correct horse' } }]);
     assert.doesNotMatch(JSON.stringify(result), /correct horse/);
+  });
+
+  describe('the negative control', () => {
+    it('proves checks that fail on an empty restore, in its own phase outside the RTO', async () => {
+      const { scenario, drillOptions, driver } = setup('{ rto: 10s }', {
+        restoreMs: 2000,
+        checks: (clock) => [new FakeCheck('hashes', 'verify', clock, 3000), new FakeCheck('service answers', 'ready', clock, 4000)],
+      });
+      const result = await runDrill(scenario, drillOptions);
+      assert.equal(result.verdict, 'PASS', result.reason);
+      assert.equal(result.rto.actualMs, 9000, 'the control is not in the RTO');
+      assert.equal(result.phases.find((p) => p.name === 'control')?.durationMs, 7000);
+      assert.equal(result.negativeControl?.status, 'passed');
+      assert.deepEqual(result.negativeControl?.checks.map((c) => [c.name, c.method, c.status]), [['hashes', 'empty-restore', 'proven'], ['service answers', 'empty-restore', 'proven']]);
+      assert.equal(driver.provisioned.length, 2, 'one more sandbox: the empty one');
+      assert.deepEqual(driver.provisioned.map((s) => s.disposed), [1, 1]);
+      assert.deepEqual(driver.provisioned[1]!.request.backupPaths, [], 'the backup is not visible to the empty sandbox');
+    });
+
+    it('makes the verdict ERROR naming a check that passes on nothing', async () => {
+      const { scenario, drillOptions } = setup('{ rto: 10s }', {
+        checks: (clock) => [new FakeCheck('hashes', 'verify', clock, 10), new FakeCheck('true', 'ready', clock, 10, 'pass', { passesOnNothing: true })],
+      });
+      const result = await runDrill(scenario, drillOptions);
+      assert.equal(result.verdict, 'ERROR');
+      assert.equal(result.error?.code, 'CHECK_VACUOUS');
+      assert.equal(result.error?.kind, 'input');
+      assert.match(result.reason, /the command check "true" passed on an empty restore: its command succeeds without the restored data/);
+      assert.doesNotMatch(result.reason, /hashes/);
+      assert.equal(result.negativeControl?.status, 'vacuous');
+      assert.deepEqual(result.negativeControl?.checks.map((c) => c.status), ['proven', 'vacuous']);
+      assert.equal(result.phases.find((p) => p.name === 'control')?.status, 'failed');
+      assert.equal(result.rto.actualMs !== undefined, true, 'the restore was measured all the same');
+    });
+
+    it('is off with negative_control: false: no extra sandbox', async () => {
+      const { scenario, drillOptions, driver } = setup('{ rto: 10s }', {
+        extra: 'negative_control: false\n',
+        checks: (clock) => [new FakeCheck('true', 'ready', clock, 10, 'pass', { passesOnNothing: true })],
+      });
+      const result = await runDrill(scenario, drillOptions);
+      assert.equal(result.verdict, 'PASS');
+      assert.equal(result.negativeControl?.status, 'off');
+      assert.equal(driver.provisioned.length, 1);
+      assert.ok(!result.phases.some((p) => p.name === 'control'));
+    });
+
+    it('does not run when a check failed (the verdict is already FAIL)', async () => {
+      const { scenario, drillOptions, driver } = setup('{ rto: 10s }', { checks: (clock) => [new FakeCheck('hashes', 'verify', clock, 10, 'fail')] });
+      const result = await runDrill(scenario, drillOptions);
+      assert.equal(result.verdict, 'FAIL');
+      assert.equal(result.negativeControl?.status, 'not-run');
+      assert.equal(driver.provisioned.length, 1);
+    });
   });
 });
