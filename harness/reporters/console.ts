@@ -84,6 +84,16 @@ const PHASE_WORDS: Record<PhaseName, string> = {
   teardown: 'removing the sandbox',
 };
 
+const CONTROL_MARK = { proven: '✔', vacuous: '✘', 'not-applicable': '-' } as const;
+
+/** The negative control: one line, and one per check when it ran. */
+function describeControl(result: DrillResult): string[] {
+  const control = result.negativeControl;
+  if (!control) return [];
+  const head = `    negative control: ${control.status}${control.reason ? ` (${control.reason})` : ''}`;
+  return [head, ...control.checks.map((c) => `      ${CONTROL_MARK[c.status]} ${c.kind}: ${c.name}: ${c.summary}`)];
+}
+
 function indent(text: string, spaces: number): string {
   return text.split('\n').map((line) => ' '.repeat(spaces) + line).join('\n');
 }
@@ -120,6 +130,7 @@ export function describeResult(result: DrillResult): string {
       if (check.logTail) lines.push(`        last lines of the service's log:`, indent(check.logTail.trimEnd(), 10));
     }
   }
+  lines.push(...describeControl(result));
   if (result.sandbox && !result.sandbox.isolation.networkIsolated) lines.push(`    warning: the sandbox was not cut off from the network`);
   lines.push(`    results: ${path.relative(process.cwd(), result.resultsDir) || result.resultsDir}`);
   return lines.join('\n');

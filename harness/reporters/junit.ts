@@ -19,6 +19,7 @@ export function junitXml(result: DrillResult): string {
   const cases = result.checks.map((check) => testcase(result, check));
   // The drill's own outcome (restore, targets) is a testcase too, so an error before any check still shows.
   cases.unshift(drillCase(result));
+  if (result.negativeControl) cases.push(controlCase(result));
   const failures = cases.filter((c) => c.includes('<failure')).length;
   const errors = cases.filter((c) => c.includes('<error')).length;
   const seconds = (Date.parse(result.endedAt) - Date.parse(result.startedAt)) / 1000;
@@ -47,6 +48,20 @@ function drillCase(result: DrillResult): string {
   if (result.verdict === 'ERROR') body = `\n      <error message="${xml(result.reason)}" type="${xml(result.error?.code ?? 'ERROR')}"/>`;
   else if (result.verdict !== 'PASS') body = `\n      <failure message="${xml(result.reason)}" type="${result.verdict}"/>`;
   return `${open}${body}${body ? '\n    ' : ''}</testcase>`;
+}
+
+/** The negative control as one testcase: an error when a check proved nothing, skipped when it did not run. */
+function controlCase(result: DrillResult): string {
+  const control = result.negativeControl!;
+  const seconds = (result.phases.find((p) => p.name === 'control')?.durationMs ?? 0) / 1000;
+  const open = `    <testcase classname="${xml(result.scenario.name)}" name="negative control" time="${seconds.toFixed(3)}">`;
+  const lines = control.checks.map((c) => `${c.status}: ${c.kind} ${c.name}: ${c.summary}`).join('\n');
+  if (control.status === 'vacuous') {
+    const vacuous = control.checks.filter((c) => c.status === 'vacuous').map((c) => `${c.kind} "${c.name}"`).join(', ');
+    return `${open}\n      <error message="${xml(`a check passed on nothing: ${vacuous}`)}" type="CHECK_VACUOUS">${xml(lines)}</error>\n    </testcase>`;
+  }
+  if (control.status !== 'passed') return `${open}\n      <skipped message="${xml(`${control.status}${control.reason ? `: ${control.reason}` : ''}`)}"/>\n    </testcase>`;
+  return `${open}\n      <system-out>${xml(lines)}</system-out>\n    </testcase>`;
 }
 
 function testcase(result: DrillResult, check: CheckResult): string {

@@ -1,5 +1,5 @@
 /** The pages' words in Japanese and English. Harness messages (reasons, findings) stay as written. */
-import type { Verdict } from '../../drill/result.ts';
+import type { ControlCheck, NegativeControl, Verdict } from '../../drill/result.ts';
 import type { Lang } from './lang.ts';
 
 const en = {
@@ -33,6 +33,16 @@ const en = {
   files: 'files',
   checks: 'Checks',
   noChecks: 'No checks ran.',
+  negativeControl: 'Negative control: proof that the checks can fail',
+  controlStatus: {
+    passed: 'Passed: every check failed where it must, on a manipulated copy (files) or on an empty restore.',
+    vacuous: 'A check passed on nothing: it proves nothing about the backup.',
+    off: 'Off (negative_control: false in the scenario).',
+    'not-run': 'Not run',
+  } satisfies Record<NegativeControl['status'], string>,
+  controlMethod: { 'manipulated-view': 'manipulated copy', 'empty-restore': 'empty restore', none: '—' } satisfies Record<ControlCheck['method'], string>,
+  controlCheck: { proven: '✔ proven', vacuous: '✘ VACUOUS', 'not-applicable': 'not applicable' } satisfies Record<ControlCheck['status'], string>,
+  method: 'Tried on',
   status: 'Result',
   kind: 'Kind',
   name: 'Name',
@@ -137,6 +147,16 @@ const ja: Strings = {
   files: 'ファイル',
   checks: 'チェック',
   noChecks: 'チェックは実行されませんでした。',
+  negativeControl: '陰性対照：チェックが失敗しうることの確認',
+  controlStatus: {
+    passed: '合格：すべてのチェックが、改変したコピー（files）または空の復元に対して正しく失敗しました。',
+    vacuous: '何も復元されていなくても合格するチェックがあります。そのチェックはバックアップについて何も証明しません。',
+    off: '無効（シナリオで negative_control: false）。',
+    'not-run': '未実施',
+  },
+  controlMethod: { 'manipulated-view': '改変したコピー', 'empty-restore': '空の復元', none: '—' },
+  controlCheck: { proven: '✔ 確認済み', vacuous: '✘ 無意味（空でも合格）', 'not-applicable': '対象外' },
+  method: '確認方法',
   status: '結果',
   kind: '種類',
   name: '名前',

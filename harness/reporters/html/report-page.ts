@@ -58,6 +58,9 @@ ${result.error ? html`<tr><th scope="row">${t.error}</th><td><code>${result.erro
 <h2>${t.checks}</h2>
 ${result.checks.length === 0 ? html`<p class="muted">${t.noChecks}</p>` : result.checks.map((c) => check(c, options.lang))}
 
+<h2>${t.negativeControl}</h2>
+${negativeControl(result, options.lang)}
+
 <h2>${t.phases}</h2>
 <table><tr><th>${t.phase}</th><th>${t.status}</th><th>${t.duration}</th></tr>
 ${result.phases.map((p) => html`<tr><td>${p.name}</td><td>${p.status}</td><td>${formatDuration(p.durationMs)}</td></tr>`)}
@@ -115,6 +118,17 @@ ${c.findings.slice(0, FINDINGS_SHOWN).map((f) => finding(f))}
 </table>${more > 0 ? html`<p class="muted">${t.moreFindings(more)}</p>` : ''}` : ''}
 ${c.logTail ? html`<details><summary>${t.logTail}</summary><pre class="mono">${c.logTail}</pre></details>` : ''}
 </section>`;
+}
+
+function negativeControl(result: DrillResult, lang: Lang): Html {
+  const t = STRINGS[lang];
+  const control = result.negativeControl;
+  if (!control) return html`<p class="muted" id="negative-control">${t.controlStatus['not-run']}</p>`;
+  const head = html`<p id="negative-control" data-status="${control.status}" class="${control.status === 'vacuous' ? 'bad' : control.status === 'passed' ? 'ok' : 'muted'}">${t.controlStatus[control.status]}${control.reason ? html` (${control.reason})` : ''}</p>`;
+  if (control.checks.length === 0) return head;
+  return html`${head}<table><tr><th>${t.status}</th><th>${t.kind}</th><th>${t.name}</th><th>${t.method}</th><th>${t.message}</th></tr>
+${control.checks.map((c) => html`<tr data-control-status="${c.status}"><td>${t.controlCheck[c.status]}</td><td>${c.kind}</td><td>${c.name}</td><td>${t.controlMethod[c.method]}</td><td>${c.summary}</td></tr>`)}
+</table>`;
 }
 
 function finding(f: Finding): Html {
