@@ -28,7 +28,17 @@ export interface RunOutcome {
   exitCode: number;
 }
 
-export async function runScenarios(scenarios: Scenario[], options: RunOptions): Promise<RunOutcome> {
+/**
+ * The BCP's restore order: by `priority`, lower first, scenarios without one after all that have one;
+ * equal priorities keep the order they were given in.
+ */
+export function inPriorityOrder(scenarios: Scenario[]): Scenario[] {
+  const rank = (s: Scenario) => s.spec.priority ?? Number.POSITIVE_INFINITY;
+  return scenarios.map((scenario, index) => ({ scenario, index })).sort((a, b) => rank(a.scenario) - rank(b.scenario) || a.index - b.index).map((x) => x.scenario);
+}
+
+export async function runScenarios(given: Scenario[], options: RunOptions): Promise<RunOutcome> {
+  const scenarios = inPriorityOrder(given);
   await options.emit({ type: 'run:start', scenarios: scenarios.map((s) => s.spec.name), sandbox: options.driver.name });
   const notes = [...(options.notes ?? [])];
   for (const removed of await options.driver.removeLeftovers()) {

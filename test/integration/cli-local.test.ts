@@ -57,7 +57,10 @@ targets: { rto: 5m, rpo: 26h }
     assert.equal(result!.sandbox!.driver, 'local');
     const onDisk = JSON.parse(await readFile(path.join(result!.resultsDir, 'result.json'), 'utf8')) as DrillResult;
     assert.equal(onDisk.verdict, 'PASS');
-    assert.match(await readFile(path.join(result!.resultsDir, 'junit.xml'), 'utf8'), /<testsuite name="good" tests="3" failures="0"/);
+    assert.match(await readFile(path.join(result!.resultsDir, 'junit.xml'), 'utf8'), /<testsuite name="good" tests="4" failures="0"/);
+    assert.equal(onDisk.negativeControl?.status, 'passed', 'the negative control is in result.json');
+    assert.deepEqual(onDisk.negativeControl?.checks.map((c) => [c.kind, c.method, c.status]), [['files', 'manipulated-view', 'proven'], ['command', 'empty-restore', 'proven']]);
+    assert.ok(onDisk.phases.some((p) => p.name === 'control' && p.status === 'passed'));
     await assert.rejects(stat(result!.sandbox!.description.root!), 'the sandbox folder is removed');
   });
 
