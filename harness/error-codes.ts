@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   METRICS_UNREADABLE: 'infrastructure',
   METRICS_UNWRITABLE: 'infrastructure',
   REPOSITORY_PASSWORD_WRONG: 'infrastructure',
+  SCHEDULE_UNWRITABLE: 'infrastructure',
   SECRET_MISSING: 'infrastructure',
   SQL_CLIENT_MISSING: 'infrastructure',
   TEARDOWN_FAILED: 'infrastructure',

@@ -13,6 +13,7 @@ import { registerManifest } from './commands/manifest.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
 import { registerFindClean, registerScan } from './commands/scan.ts';
+import { registerSchedule } from './commands/schedule.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerVerify } from './commands/verify.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerPoints(program);
   registerScan(program);
   registerFindClean(program);
+  registerSchedule(program);
   registerDemo(program);
   registerImages(program);
   registerDoctor(program);
