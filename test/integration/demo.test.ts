@@ -1,6 +1,7 @@
 /** The README's first command: the demo makes its data and every demo drill gives its built-in verdict. */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import type { DrillResult } from '../../harness/drill/result.ts';
 import path from 'node:path';
 import { REPO, runCli, tempDir } from '../helpers/cli.ts';
 
@@ -16,7 +17,10 @@ describe('npm run demo (the README\'s first command)', function () {
       assert.match(stdout, /PASS {2}share-snapshot/);
       assert.match(stdout, /FAIL {2}share-damaged.*紹介状\/2026\/紹介状_0007\.txt/);
       assert.match(stdout, /LATE {2}share-tight-rto/);
-      assert.match(stdout, /Every demo drill that ran gave the verdict it was built to give/);
+      assert.match(stdout, /Every demo drill that ran gave the verdict it was built to give, and every negative control that ran passed/);
+      const controls = await negativeControls(tmp.path);
+      for (const name of ['share-nightly', 'share-snapshot', 'share-tight-rto']) assert.equal(controls.get(name), 'passed', name);
+      assert.equal(controls.get('share-damaged'), 'not-run', 'a FAIL needs no control');
       const manifest = await readFile(path.join(REPO, 'demo', 'expected', 'share.sha256'), 'utf8');
       assert.match(manifest, /  紹介状\/2026\/紹介状_0007\.txt\n/);
     } finally {
@@ -24,3 +28,15 @@ describe('npm run demo (the README\'s first command)', function () {
     }
   });
 });
+
+/** Each scenario's negative control status, from the result.json files under a results folder. */
+async function negativeControls(results: string): Promise<Map<string, string | undefined>> {
+  const statuses = new Map<string, string | undefined>();
+  for (const name of await readdir(results)) {
+    for (const run of await readdir(path.join(results, name)).catch(() => [])) {
+      const result = JSON.parse(await readFile(path.join(results, name, run, 'result.json'), 'utf8')) as DrillResult;
+      statuses.set(name, result.negativeControl?.status);
+    }
+  }
+  return statuses;
+}
