@@ -49,6 +49,7 @@ export async function filesControl(spec: FilesCheckSpec, manifestFile: string, r
     await mkdir(tree);
     const flippedAt = flip ? await copyFlipped(flip, tree) : undefined;
     if (flippedAt === undefined) flip = undefined;
+    if (!flip && !removed) return { ...base, method: 'none', status: 'not-applicable', summary: 'the one file of the manifest changed while it was copied (something in the sandbox still writes to it): nothing to try' };
     const viewManifest = path.join(scratch, 'manifest.sha256');
     await writeFile(viewManifest, [flip?.entry, removed].filter((e) => e !== undefined).map((e) => formatManifestLine(e.digest, e.relative)).join(''));
     const check = new FilesCheck({ ...spec, path: '.' }, viewManifest);
