@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   MANIFEST_DUPLICATE: 'input',
   MANIFEST_INVALID: 'input',
   NO_CLEAN_POINT: 'backup',
+  // random-within:<duration> found no point taken within the window: the backups may have stopped.
+  NO_POINT_IN_WINDOW: 'backup',
   NO_RESTORE_POINT: 'backup',
   REPOSITORY_NOT_FOUND: 'backup',
   REPOSITORY_UNREADABLE: 'backup',

@@ -20,6 +20,8 @@ export interface RunRequest {
   results: string;
   /** The point to drill in every scenario; without it, each scenario's source.point. */
   point?: PointSelector;
+  /** The seed of random-within choices; without it, each drill draws one and records it. */
+  seed?: number;
   parallel: number;
   json?: boolean;
   lang?: string;
@@ -43,6 +45,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
       driver: chosen.driver,
       resultsRoot,
       point: request.point,
+      seed: request.seed,
       parallel: request.parallel,
       clock: systemClock,
       signal: interrupt.signal,

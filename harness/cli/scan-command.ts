@@ -12,7 +12,8 @@ import { HashPool } from '../manifest/hash-pool.ts';
 import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
 import type { SandboxChoice } from '../sandboxes/choices.ts';
-import { createSource, selectPoint, sourceWhere, type PointSelector } from '../sources/index.ts';
+import { createSource, selectPoint, sourceWhere } from '../sources/index.ts';
+import type { DirectSelector } from '../sources/source.ts';
 import { formatBytes } from '../units.ts';
 import { onInterrupt } from './interrupt.ts';
 import { checkResultsRoot } from './results-root.ts';
@@ -26,7 +27,7 @@ export interface ScanRequest {
   json?: boolean;
 }
 
-export async function scanCommand(request: ScanRequest & { point: Exclude<PointSelector, 'newest-clean'> }): Promise<number> {
+export async function scanCommand(request: ScanRequest & { point: DirectSelector }): Promise<number> {
   return withScanContext(request, async (context, scenario) => {
     const point = selectPoint(context.points, request.point, sourceWhere(scenario));
     const scan = await scanPoint(point, context);

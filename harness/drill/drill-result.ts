@@ -8,6 +8,7 @@ import type { BackupSource, RestorePoint } from '../sources/source.ts';
 import { VERSION } from '../version.ts';
 import type { DrillRef } from './events.ts';
 import { forecastRto } from './forecast.ts';
+import type { PointSelection } from './point-choice.ts';
 import { RESULT_SCHEMA, type DrillResult, type PhaseName, type PhaseRecord, type TargetMeasure } from './result.ts';
 import type { RestoredPoint } from './restore-point.ts';
 import { decideVerdict } from './verdict.ts';
@@ -16,6 +17,8 @@ import { decideVerdict } from './verdict.ts';
 export interface Reached {
   source?: BackupSource;
   point?: RestorePoint;
+  /** How the point was selected (the selector, a random choice's seed). */
+  selection?: PointSelection;
   sandbox?: Sandbox;
   restore?: RestoredPoint;
   checks: CheckResult[];
@@ -67,6 +70,7 @@ export function buildResult(input: ResultInput): DrillResult {
       sourceKind: spec.source.kind,
       host: point.host,
       paths: point.paths,
+      selection: reached.selection,
     },
     restored: reached.restore?.restored,
     rpo,

@@ -28,6 +28,8 @@ export interface DrillOptions {
   resultsRoot: string;
   /** The point asked for on the command line; without it, the scenario's source.point, else latest. */
   point?: PointSelector;
+  /** The seed of a random-within choice (run --seed); without it, a fresh one, recorded in the result. */
+  seed?: number;
   pool: HashPool;
   clock: Clock;
   signal: AbortSignal;
@@ -103,8 +105,9 @@ async function select(p: Pipeline, work: PointWork, checks: Check[], manifests: 
   const { scenario, options, reached } = p;
   const points = await work.source.points(options.signal);
   const selector = options.point ?? parsePointSelector(scenarioPoint(scenario));
-  const chosen = await pointStrategy(selector, { scenario, work, manifests }).choose(points);
+  const chosen = await pointStrategy(selector, { scenario, work, manifests, seed: options.seed, now: options.clock.now() }).choose(points);
   reached.notes.push(...chosen.notes);
+  reached.selection = chosen.selection;
   const point = await withTotalSize(work.source, chosen.point, options.signal, reached.notes);
   // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
   await prepareChangeBaseline(scenario, checks, points, point, manifests);

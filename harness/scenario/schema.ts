@@ -4,6 +4,7 @@
  * rest of the harness uses are derived from it.
  */
 import { z } from 'zod';
+import { parseDuration } from '../units.ts';
 import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
@@ -25,11 +26,12 @@ const pathSource = {
 export const directorySourceSchema = z.strictObject({ kind: z.literal('directory'), ...pathSource });
 export const tarSourceSchema = z.strictObject({ kind: z.literal('tar'), ...pathSource });
 
-/** latest, a point id (or a unique prefix of one), or at:<time> (the newest point at or before it). */
+/** latest, a point id (or a unique prefix of one), at:<time> (the newest point at or before it), newest-clean, or random-within:<duration>. */
 const pointText = z
   .string()
   .min(1)
-  .refine((text) => !text.startsWith('at:') || !Number.isNaN(new Date(text.slice(3).trim()).getTime()), 'expected latest, a restore point id, or at:<time> like at:2026-11-24T03:00:00+09:00');
+  .refine((text) => !text.startsWith('at:') || !Number.isNaN(new Date(text.slice(3).trim()).getTime()), 'expected latest, a restore point id, or at:<time> like at:2026-11-24T03:00:00+09:00')
+  .refine((text) => !text.startsWith('random-within:') || (parseDuration(text.slice('random-within:'.length)) ?? 0) > 0, 'expected random-within:<duration> like random-within:30d (a point at random among those taken within the last 30 days)');
 
 /** Fields every backup-engine source (restic, borg) has. */
 const engineSource = {

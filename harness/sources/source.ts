@@ -1,6 +1,7 @@
 /** The source role: where a backup lives, which restore points it has, and how one is restored. */
 import { BackupError, UsageError } from '../errors.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
+import { parseDuration } from '../units.ts';
 
 export interface RestorePoint {
   id: string;
@@ -45,14 +46,33 @@ export interface BackupSource {
 
 /**
  * latest, an id (or a unique prefix of one, like restic's short ids), the newest point at or before a
- * time, or newest-clean: the newest point on which no ransomware indicator fires (drill/point-choice.ts).
+ * time, newest-clean: the newest point on which no ransomware indicator fires, or a point chosen at
+ * random (with a recorded seed) among those taken within a window before the drill (drill/point-choice.ts).
  */
-export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date };
+export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date } | RandomWithin;
 
-/** Reads `latest`, an id, or `at:<time>` (as --point and source.point write it). */
+/** random-within:<duration>: `window` as written (30d), `windowMs` in milliseconds. */
+export interface RandomWithin {
+  randomWithin: { window: string; windowMs: number };
+}
+
+/** The selectors that name one point by themselves, without a search or a seed. */
+export type DirectSelector = 'latest' | { id: string } | { at: Date };
+
+export const RANDOM_WITHIN = 'random-within:';
+
+/** Reads `latest`, an id, `at:<time>`, newest-clean or random-within:<duration> (as --point and source.point write them). */
 export function parsePointSelector(text: string | undefined): PointSelector {
   if (text === 'newest-clean') return 'newest-clean';
   if (!text || text === 'latest') return 'latest';
+  if (text.startsWith(RANDOM_WITHIN)) {
+    const window = text.slice(RANDOM_WITHIN.length).trim();
+    const windowMs = parseDuration(window);
+    if (windowMs === undefined || windowMs <= 0) {
+      throw new UsageError(`the restore point '${text}' has no valid duration after random-within: (write it like random-within:30d or random-within:12h)`);
+    }
+    return { randomWithin: { window, windowMs } };
+  }
   if (text.startsWith('at:')) {
     const at = new Date(text.slice(3).trim());
     if (Number.isNaN(at.getTime())) {
@@ -65,13 +85,14 @@ export function parsePointSelector(text: string | undefined): PointSelector {
 
 export function describeSelector(selector: PointSelector): string {
   if (selector === 'latest' || selector === 'newest-clean') return selector;
+  if ('randomWithin' in selector) return `${RANDOM_WITHIN}${selector.randomWithin.window}`;
   return 'id' in selector ? selector.id : `at:${selector.at.toISOString()}`;
 }
 
 const MIN_PREFIX = 4;
 
 /** Picks the restore point a drill uses from a newest-first list. */
-export function selectPoint(points: RestorePoint[], selector: Exclude<PointSelector, 'newest-clean'>, where: string): RestorePoint {
+export function selectPoint(points: RestorePoint[], selector: DirectSelector, where: string): RestorePoint {
   if (points.length === 0) {
     throw new BackupError('NO_RESTORE_POINT', `${where} has no restore point: the backup is empty or the path matches nothing.`);
   }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { SANDBOX_CHOICES, type SandboxChoice } from '../../sandboxes/choices.ts';
+import { MAX_SEED } from '../../drill/seeded-random.ts';
 import { parsePointSelector } from '../../sources/source.ts';
 import { DEFAULT_SCENARIOS } from '../defaults.ts';
 import type { RunRequest } from '../run-command.ts';
@@ -10,6 +11,7 @@ interface RunFlags {
   sandbox: string;
   results: string;
   point?: string;
+  seed?: string;
   parallel: string;
   json?: boolean;
   lang?: string;
@@ -23,7 +25,8 @@ export function registerRun(program: Command): void {
     .argument('[scenarios...]', `scenario files, folders or glob patterns (default: ${DEFAULT_SCENARIOS})`)
     .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes docker when an engine answers, else local)`, 'auto')
     .option('--results <dir>', 'folder for results (<dir>/<scenario>/<run-id>/)', 'results')
-    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, or newest-clean (the newest on which no ransomware indicator fires; default: the scenario's source.point, else latest)")
+    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, newest-clean (the newest on which no ransomware indicator fires), or random-within:<duration> (one at random among those taken within it, e.g. random-within:30d; default: the scenario's source.point, else latest)")
+    .option('--seed <n>', 'the seed of a random-within choice: the seed a result.json recorded (restorePoint.selection.seed) repeats its choice')
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
     .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
@@ -44,11 +47,19 @@ export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
     sandbox: sandboxChoice(flags.sandbox),
     results: flags.results,
     point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
+    seed: flags.seed === undefined ? undefined : seedOf(flags.seed),
     parallel,
     json: flags.json,
     lang: flags.lang,
     metrics: flags.metrics,
   };
+}
+
+/** --seed: a whole number, as result.json records it. */
+function seedOf(text: string): number {
+  const seed = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed) || seed > MAX_SEED) throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (the restorePoint.selection.seed of a result.json), got '${text}'`);
+  return seed;
 }
 
 /** --sandbox, checked against the drivers there are. */
