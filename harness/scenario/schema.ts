@@ -18,20 +18,22 @@ export const secretRefSchema = z
   })
   .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'expected exactly one of env or file');
 
-const pathSource = {
-  path: z.string().min(1, 'expected a path (a file, a folder or a glob pattern)'),
-  time: timestamp.optional(),
-};
-
-export const directorySourceSchema = z.strictObject({ kind: z.literal('directory'), ...pathSource });
-export const tarSourceSchema = z.strictObject({ kind: z.literal('tar'), ...pathSource });
-
 /** latest, a point id (or a unique prefix of one), at:<time> (the newest point at or before it), newest-clean, or random-within:<duration>. */
 const pointText = z
   .string()
   .min(1)
   .refine((text) => !text.startsWith('at:') || !Number.isNaN(new Date(text.slice(3).trim()).getTime()), 'expected latest, a restore point id, or at:<time> like at:2026-11-24T03:00:00+09:00')
   .refine((text) => !text.startsWith('random-within:') || (parseDuration(text.slice('random-within:'.length)) ?? 0) > 0, 'expected random-within:<duration> like random-within:30d (a point at random among those taken within the last 30 days)');
+
+const pathSource = {
+  path: z.string().min(1, 'expected a path (a file, a folder or a glob pattern)'),
+  time: timestamp.optional(),
+  /** The point drilled when --point is not given (default latest), for a glob of archives or folders. */
+  point: pointText.optional(),
+};
+
+export const directorySourceSchema = z.strictObject({ kind: z.literal('directory'), ...pathSource });
+export const tarSourceSchema = z.strictObject({ kind: z.literal('tar'), ...pathSource });
 
 /** Fields every backup-engine source (restic, borg) has. */
 const engineSource = {

@@ -2,12 +2,11 @@
  * results/index.html: one row per system with its last drill, verdict, last PASS, days since, an RTO
  * plot over time against the target, and overdue systems marked (last PASS older than the interval).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
+import { readResults } from '../../drill/history.ts';
 import type { DrillResult, Verdict } from '../../drill/result.ts';
 import type { ScenarioEvidence } from '../../evidence/verify.ts';
-import { errorMessage } from '../../errors.ts';
 import { formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
 import { html, trusted, type Html } from './html.ts';
@@ -41,22 +40,6 @@ export interface IndexOptions {
   pageDir?: string;
   /** Evidence verified per scenario with the signer's public key; absent when no key was given. */
   evidence?: Map<string, ScenarioEvidence>;
-}
-
-export async function readResults(resultsDir: string): Promise<{ results: DrillResult[]; unreadable: string[] }> {
-  const files = (await fg('*/*/result.json', { cwd: resultsDir, absolute: true })).sort();
-  const results: DrillResult[] = [];
-  const unreadable: string[] = [];
-  for (const file of files) {
-    try {
-      const result = JSON.parse(await readFile(file, 'utf8')) as DrillResult;
-      if (typeof result.runId !== 'string' || !result.scenario?.name || !result.verdict) throw new Error('not a restore-drill result');
-      results.push({ ...result, resultsDir: path.dirname(file) });
-    } catch (err) {
-      unreadable.push(`${path.relative(resultsDir, file)}: ${errorMessage(err)}`);
-    }
-  }
-  return { results, unreadable };
 }
 
 export async function systemRows(resultsDir: string, results: DrillResult[], options: IndexOptions): Promise<SystemRow[]> {
