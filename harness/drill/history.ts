@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { errorMessage } from '../errors.ts';
-import type { DrillResult } from './result.ts';
+import type { DrillResult, Verdict } from './result.ts';
 
 export interface ReadOptions {
   /** Only this scenario's runs (results/<scenario>/*). */
@@ -39,8 +39,8 @@ export function byStart(results: DrillResult[]): DrillResult[] {
 }
 
 /** A verdict that proved the point: restored, intact and ready (LATE is only over a target). */
-export function proved(result: DrillResult): boolean {
-  return result.verdict === 'PASS' || result.verdict === 'LATE';
+export function proves(verdict: Verdict): boolean {
+  return verdict === 'PASS' || verdict === 'LATE';
 }
 
 /** Each point's runs, oldest first, by point id. */

@@ -4,6 +4,7 @@
  * `evidence points` listing the runs that proved each point.
  */
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
@@ -91,5 +92,29 @@ describe('routine drills: random points, last drills (local sandbox, real archiv
     const json = JSON.parse((await runCli(['points', scenario, '--results', results, '--json'])).stdout) as { id: string; lastDrill?: { runId: string; verdict: string } }[];
     assert.equal(json.find((p) => p.id === 'share-03d.tar')?.lastDrill?.runId, latest.result.runId);
     assert.equal(json.find((p) => p.id === 'share-40d.tar')?.lastDrill, undefined);
+  });
+
+  it('evidence points lists every point with the runs that proved it, their signed evidence verified', async () => {
+    const env = { RESTORE_DRILL_CONFIG: path.join(tmp.path, 'config', 'config.json'), RESTORE_DRILL_KEY: '' };
+    const signedResults = path.join(tmp.path, 'signed-results');
+    assert.equal((await runCli(['keys', 'init'], { env })).code, 0);
+    const run = await runCli(['run', scenario, '--sandbox', 'local', '--results', signedResults, '--json', '--point', 'share-02d.tar'], { env });
+    const result = (JSON.parse(run.stdout) as { results: DrillResult[] }).results[0]!;
+    assert.equal(result.verdict, 'PASS', run.stderr);
+    const listed = await runCli(['evidence', 'points', scenario, '--results', signedResults], { env });
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^share: 6 restore points in the backup, 1 drilled, 1 proven by verified signed evidence$/m);
+    assert.match(listed.stdout, /^share-02d\.tar .* PROVEN$/m);
+    assert.match(listed.stdout, new RegExp(`^ +${result.startedAt}  PASS  run ${result.runId}  evidence verified, point sha256:[0-9a-f]{16}$`, 'm'));
+    assert.match(listed.stdout, /^share-40d\.tar .* never drilled$/m);
+    // An edited result no longer proves its point: exit 1, naming what failed.
+    const resultFile = path.join(result.resultsDir, 'result.json');
+    await writeFile(resultFile, (await readFile(resultFile, 'utf8')).replace('"PASS"', '"PASS" '));
+    const tampered = await runCli(['evidence', 'points', scenario, '--results', signedResults, '--json'], { env });
+    assert.equal(tampered.code, 1);
+    const point = (JSON.parse(tampered.stdout) as { points: { id: string; provenBySignedEvidence: boolean; runs: { evidence: string; problems: string[] }[] }[] }).points.find((p) => p.id === 'share-02d.tar')!;
+    assert.equal(point.provenBySignedEvidence, false);
+    assert.equal(point.runs[0]!.evidence, 'failed');
+    assert.match(point.runs[0]!.problems.join(' '), /result\.json was changed after it was signed/);
   });
 });

@@ -21,6 +21,18 @@ export function registerEvidence(program: Command): void {
       process.stdout.write(flags.json ? JSON.stringify(jsonReport(report), null, 2) + '\n' : describe(report, from));
       process.exitCode = report.ok ? 0 : 1;
     });
+  evidence
+    .command('points')
+    .description('list every restore point of a scenario\'s backup with the runs that proved it, each run\'s signed evidence verified: was the point we would restore today ever tested?')
+    .argument('<scenario>', 'a scenario file')
+    .option('--results <dir>', 'the results folder', 'results')
+    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's; without one, evidence is listed unverified", (file: string, files: string[]) => [...files, file], [] as string[])
+    .option('--json', 'print JSON')
+    .addHelpText('after', '\nExit codes: 0 listed; 1 some evidence did not verify (each problem is named).')
+    .action(async (file: string, flags: { results: string; key: string[]; json?: boolean }) => {
+      const { evidencePointsCommand } = await import('../evidence-points-command.ts');
+      process.exitCode = await evidencePointsCommand({ scenario: file, results: flags.results, keys: flags.key, json: flags.json });
+    });
   evidence.exitOverride();
   for (const command of evidence.commands) command.exitOverride();
 }
