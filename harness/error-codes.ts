@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   IMAGE_CAPABILITY_REFUSED: 'infrastructure',
   IMAGE_LABEL_INVALID: 'infrastructure',
   INTERRUPTED: 'infrastructure',
+  // A rotating sample's folder lists more entries than the host keeps of a tool's output.
+  LISTING_TOO_LARGE: 'infrastructure',
   LOCAL_SANDBOX_FAILED: 'infrastructure',
   METRICS_UNREADABLE: 'infrastructure',
   METRICS_UNWRITABLE: 'infrastructure',

@@ -19,6 +19,7 @@ import { pointStrategy } from './point-choice.ts';
 import { PointManifests, prepareChangeBaseline } from './point-manifests.ts';
 import type { DrillResult } from './result.ts';
 import { restoreInto, pointWork, type PointWork } from './restore-point.ts';
+import { rotateSample } from './sample-rotation.ts';
 import { newRunId } from './run-id.ts';
 import { runRestoreSteps } from './restore-steps.ts';
 import { TaskRunner, type PhaseOutcome } from './task-runner.ts';
@@ -108,7 +109,10 @@ async function select(p: Pipeline, work: PointWork, checks: Check[], manifests: 
   const chosen = await pointStrategy(selector, { scenario, work, manifests, seed: options.seed, now: options.clock.now() }).choose(points);
   reached.notes.push(...chosen.notes);
   reached.selection = chosen.selection;
-  const point = await withTotalSize(work.source, chosen.point, options.signal, reached.notes);
+  const rotated = await rotateSample({ scenario, source: work.source, point: chosen.point, resultsRoot: options.resultsRoot, now: options.clock.now(), signal: options.signal });
+  reached.sample = rotated.rotation;
+  reached.notes.push(...rotated.notes);
+  const point = await withTotalSize(work.source, rotated.point, options.signal, reached.notes);
   // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
   await prepareChangeBaseline(scenario, checks, points, point, manifests);
   return { point, points };
@@ -116,7 +120,7 @@ async function select(p: Pipeline, work: PointWork, checks: Check[], manifests: 
 
 /** A sample restore's point gets its full size, which the RTO forecast scales the sample up to. */
 async function withTotalSize(source: BackupSource, point: RestorePoint, signal: AbortSignal, notes: string[]): Promise<RestorePoint> {
-  if (!source.sample || !source.totalSize) return point;
+  if (!(point.sample ?? source.sample) || !source.totalSize) return point;
   try {
     const total = await source.totalSize(point, signal);
     return total === undefined ? point : { ...point, sizeBytes: total };

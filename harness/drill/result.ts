@@ -3,6 +3,7 @@ import type { CheckResult } from '../checks/check.ts';
 import type { DriverName, Isolation } from '../sandboxes/sandbox.ts';
 import type { RtoForecast } from './forecast.ts';
 import type { PointSelection } from './point-choice.ts';
+import type { SampleRecord } from './sample-rotation.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
 export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'teardown';
@@ -36,6 +37,8 @@ export interface DrillResult {
   /** selection: how the point was chosen (a random-within choice's seed and candidates: --seed repeats it). */
   restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string; host?: string; paths?: string[]; selection?: PointSelection };
   restored?: { files: number; bytes: number; warnings?: string[] };
+  /** A rotating sample (source.sample): the paths restored, and how much of the system drills restored in the last 12 months. */
+  sample?: SampleRecord;
   rpo: TargetMeasure;
   /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
   rto: TargetMeasure & { forecast?: RtoForecast };

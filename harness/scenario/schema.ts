@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from '../units.ts';
+import { rotatesOneFolder } from '../drill/sample-pattern.ts';
 import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
@@ -46,6 +47,16 @@ const engineSource = {
   point: pointText.optional(),
   /** Restore only these paths of the point (a sample; the drill then forecasts the full restore time). */
   paths: z.array(z.string().min(1)).min(1).optional(),
+  /** Or a different part of each point per run: `count` entries of the folder `rotate` names, those restored longest ago first. */
+  sample: z
+    .strictObject({
+      rotate: z
+        .string()
+        .min(1)
+        .refine(rotatesOneFolder, 'expected a folder and a pattern for the entries in it, like /archive/dicom/* (wildcards * and ? in the last part only)'),
+      count: z.number().int().min(1).max(1000).default(1),
+    })
+    .optional(),
   /** Folder inside the restore root to restore into (default: the root). */
   into: z.string().min(1).optional(),
   /** How long the restore may take before it is stopped. */
@@ -53,15 +64,19 @@ const engineSource = {
 };
 
 const onePassword = (s: { password_env?: string; password_file?: string }) => !(s.password_env !== undefined && s.password_file !== undefined);
+const oneSample = { message: 'write paths (the same sample every run) or sample (a rotating one), not both', path: ['sample'] };
+const notBoth = (s: { paths?: unknown; sample?: unknown }) => s.paths === undefined || s.sample === undefined;
 
 export const resticSourceSchema = z
   .strictObject({ kind: z.literal('restic'), ...engineSource })
   .refine((s) => onePassword(s) && (s.password_env !== undefined || s.password_file !== undefined), {
     message: 'a restic repository needs exactly one of password_env or password_file',
-  });
+  })
+  .refine(notBoth, oneSample);
 export const borgSourceSchema = z
   .strictObject({ kind: z.literal('borg'), ...engineSource })
-  .refine(onePassword, { message: 'write password_env or password_file, not both (neither for an unencrypted repository)' });
+  .refine(onePassword, { message: 'write password_env or password_file, not both (neither for an unencrypted repository)' })
+  .refine(notBoth, oneSample);
 
 /** The backups a pgdump's dump can live in. */
 export const innerSourceSchema = z.discriminatedUnion('kind', [directorySourceSchema, tarSourceSchema, resticSourceSchema, borgSourceSchema], {

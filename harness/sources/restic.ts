@@ -13,6 +13,7 @@ import { formatDuration } from '../units.ts';
 import { readPassword, type PasswordRef } from './password.ts';
 import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
 import { INSTALL_HINT, measureTree, runHostTool } from './tool.ts';
+import { entriesIn } from './folder-listing.ts';
 import { readToolFailure } from './tool-output.ts';
 
 export interface ResticSourceOptions {
@@ -61,11 +62,17 @@ export class ResticSource implements BackupSource {
     return stats.total_size;
   }
 
+  async listFolder(point: RestorePoint, folder: string, signal?: AbortSignal): Promise<string[]> {
+    const listed = await this.host(['ls', '--json', point.id, folder], `list ${folder} of snapshot ${short(point.id)} in`, signal);
+    return entriesIn(folder, listed.stdout, `restic ls ${short(point.id)} ${folder}`);
+  }
+
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const { sandbox } = context;
     const password = await this.password();
     const target = path.posix.join(sandbox.restoreDir, this.options.into ?? '.');
-    const includes = (this.sample ?? []).flatMap((p) => ['--include', p]);
+    const sample = point.sample ?? this.sample;
+    const includes = (sample ?? []).flatMap((p) => ['--include', p]);
     const command = shellCommand(['restic', ...READ_FLAGS, '-r', sandbox.backupPath(this.options.repository), 'restore', point.id, '--target', target, ...includes]);
     const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password } });
     if (result.timedOut) {
@@ -74,7 +81,7 @@ export class ResticSource implements BackupSource {
     const ownersOnly = result.exitCode !== 0 && onlyOwnershipErrors(result.stderr);
     if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)} from`, 'sandbox');
     const hostTarget = path.join(sandbox.hostRestoreDir, this.options.into ?? '.');
-    for (const wanted of this.sample ?? []) {
+    for (const wanted of sample ?? []) {
       const restored = await access(path.join(hostTarget, wanted)).then(() => true, () => false);
       if (!restored) {
         throw new BackupError('SAMPLE_PATH_MISSING', `restic restored nothing for ${wanted}: snapshot ${short(point.id)} has no such path. "restic ls ${short(point.id)}" shows what it holds; source.paths must name paths as it shows them.`);

@@ -12,6 +12,8 @@ export interface RestorePoint {
   /** The machine the backup was taken on, and what it holds (restic snapshots, borg archives). */
   host?: string;
   paths?: string[];
+  /** Restore only these paths of the point (a rotating sample chose them for this drill; see drill/sample-rotation.ts). */
+  sample?: string[];
 }
 
 export interface RestoreProgress {
@@ -42,6 +44,8 @@ export interface BackupSource {
   readonly sample?: string[];
   /** The full size of a point, in bytes, as the backup tool reports it (for the RTO forecast). */
   totalSize?(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined>;
+  /** The paths of the entries directly in one folder of a point, as the tool names them (for a rotating sample). */
+  listFolder?(point: RestorePoint, folder: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 /**
