@@ -21,6 +21,8 @@ export interface PointSelection {
   /** random-within: the seed of the choice (`run --seed` repeats it) and how many points it was among. */
   seed?: number;
   candidates?: number;
+  /** The points the backup held at the drill (its retention window), for the index's coverage of points. */
+  available?: { count: number; oldest: string; newest: string };
 }
 
 export interface PointChoice {
@@ -45,6 +47,21 @@ export interface ChoiceContext {
 }
 
 export function pointStrategy(selector: PointSelector, context: ChoiceContext): PointStrategy {
+  const strategy = strategyFor(selector, context);
+  return {
+    async choose(points) {
+      const choice = await strategy.choose(points);
+      return { ...choice, selection: { ...choice.selection, available: availableOf(points) } };
+    },
+  };
+}
+
+function availableOf(points: RestorePoint[]): PointSelection['available'] {
+  if (points.length === 0) return undefined;
+  return { count: points.length, oldest: points[points.length - 1]!.time.toISOString(), newest: points[0]!.time.toISOString() };
+}
+
+function strategyFor(selector: PointSelector, context: ChoiceContext): PointStrategy {
   if (selector === 'newest-clean') return newestClean(context);
   if (typeof selector === 'object' && 'randomWithin' in selector) return randomWithin(selector, context);
   const where = sourceWhere(context.scenario);

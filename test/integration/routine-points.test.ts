@@ -4,7 +4,7 @@
  * `evidence points` listing the runs that proved each point.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
@@ -43,7 +43,8 @@ describe('routine drills: random points, last drills (local sandbox, real archiv
     const first = await drill(['--point', 'random-within:30d', '--seed', '7']);
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.result.verdict, 'PASS', first.result.reason);
-    assert.deepEqual(first.result.restorePoint?.selection, { selector: 'random-within:30d', seed: 7, candidates: 5 });
+    assert.deepEqual({ ...first.result.restorePoint?.selection, available: undefined }, { selector: 'random-within:30d', seed: 7, candidates: 5, available: undefined });
+    assert.equal(first.result.restorePoint?.selection?.available?.count, 6);
     assert.notEqual(first.result.restorePoint?.id, 'share-40d.tar');
     assert.ok(first.result.notes.some((n) => /random-within:30d: chose .* with seed 7/.test(n)));
     const again = await drill(['--point', 'random-within:30d', '--seed', '7']);
@@ -92,6 +93,19 @@ describe('routine drills: random points, last drills (local sandbox, real archiv
     const json = JSON.parse((await runCli(['points', scenario, '--results', results, '--json'])).stdout) as { id: string; lastDrill?: { runId: string; verdict: string } }[];
     assert.equal(json.find((p) => p.id === 'share-03d.tar')?.lastDrill?.runId, latest.result.runId);
     assert.equal(json.find((p) => p.id === 'share-40d.tar')?.lastDrill, undefined);
+  });
+
+  it('report shows per system how many of the points kept were proven, and the oldest ever proven', async () => {
+    const written = await runCli(['report', results, '--lang', 'en']);
+    assert.equal(written.code, 0, written.stderr);
+    const page = await readFile(path.join(results, 'index.html'), 'utf8');
+    const runs = (await readdir(path.join(results, 'share'))).map((run) => path.join(results, 'share', run, 'result.json'));
+    const passed = await Promise.all(runs.map(async (file) => JSON.parse(await readFile(file, 'utf8')) as DrillResult));
+    const proven = new Set(passed.filter((r) => r.verdict === 'PASS').map((r) => r.restorePoint!.id));
+    const oldest = [...proven].sort().at(-1)!;
+    const row = page.slice(page.indexOf('data-scenario="share"'));
+    assert.match(row, new RegExp(`data-proven="${proven.size}" data-retained="6">${proven.size} of 6 points kept proven`));
+    assert.match(row, new RegExp(`oldest proven: <code>${oldest.replace('.', '\\.')}</code>`));
   });
 
   it('evidence points lists every point with the runs that proved it, their signed evidence verified', async () => {

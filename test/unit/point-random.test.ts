@@ -58,7 +58,7 @@ describe('random-within:<duration>', () => {
     const first = await choose('random-within:30d', points, 7);
     const again = await choose('random-within:30d', points, 7);
     assert.equal(again.point.id, first.point.id);
-    assert.deepEqual(first.selection, { selector: 'random-within:30d', seed: 7, candidates: 31 });
+    assert.deepEqual(first.selection, { selector: 'random-within:30d', seed: 7, candidates: 31, available: { count: 40, oldest: points[39]!.time.toISOString(), newest: NOW.toISOString() } });
     assert.match(first.notes[0]!, /one of 31 points taken within 30d, with seed 7/);
     const chosen = new Set<string>();
     for (let seed = 1; seed <= 50; seed++) chosen.add((await choose('random-within:30d', points, seed)).point.id);
