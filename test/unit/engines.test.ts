@@ -112,7 +112,8 @@ describe('scenario schema: engine sources and checks', () => {
   it('wants exactly one of path or from for pgdump, and one expectation per sql check', () => {
     assert.match(problems('name: a\nsource: { kind: pgdump, database: b }\n').join('\n'), /exactly one of path .* or from/);
     assert.match(problems('name: a\nsource: { kind: tar, path: a }\nexpect:\n  sql: [{ query: "select 1", expect: "= 1", rows: [[1]] }]\n').join('\n'), /exactly one of expect, rows or rows_file/);
-    assert.match(problems('name: a\nsource: { kind: tar, path: a, point: latest }\n').join('\n'), /source\.point: unknown field/);
+    assert.deepEqual(problems('name: a\nsource: { kind: tar, path: a, point: latest }\n'), [], 'tar and directory sources take source.point');
+    assert.match(problems('name: a\nsource: { kind: tar, path: a, points: latest }\n').join('\n'), /source\.points: unknown field/);
   });
 
   it('refuses a malformed at: point', () => {
