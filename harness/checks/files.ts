@@ -3,6 +3,7 @@ import path from 'node:path';
 import { access } from 'node:fs/promises';
 import { BackupError } from '../errors.ts';
 import { compareTree, type Difference } from '../manifest/compare.ts';
+import { folderInside } from '../manifest/safe-open.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
 import { checkResult, FindingList, type Check, type CheckContext, type CheckResult, type Finding } from './check.ts';
@@ -30,7 +31,7 @@ export class FilesCheck implements Check {
     const findings = new FindingList();
     const stats = await compareTree({
       manifestFile: this.manifestFile,
-      root: path.resolve(context.sandbox.hostRestoreDir, this.spec.path),
+      root: await folderInside(context.sandbox.hostRestoreDir, this.spec.path, 'expect.files.path'),
       pool: context.pool,
       extra: this.spec.extra,
       onDifference: (d) => findings.add(findingOf(d)),
@@ -51,7 +52,7 @@ export class FilesCheck implements Check {
 function findingOf(d: Difference): Finding {
   switch (d.kind) {
     case 'missing':
-      return { rule: 'missing', subject: d.path, message: `${d.path} is missing`, expected: d.expected };
+      return { rule: 'missing', subject: d.path, message: `${d.path} is missing${d.message ?? ''}`, expected: d.expected };
     case 'changed':
       return {
         rule: 'changed',
@@ -62,6 +63,8 @@ function findingOf(d: Difference): Finding {
       };
     case 'extra':
       return { rule: 'extra', subject: d.path, message: `${d.path} is not in the manifest` };
+    case 'not-regular':
+      return { rule: 'not-a-file', subject: d.path, message: `${d.path} ${d.message}`, expected: d.expected };
     case 'unreadable':
       return { rule: 'unreadable', subject: d.path, message: `${d.path} could not be read: ${d.message}`, expected: d.expected };
   }

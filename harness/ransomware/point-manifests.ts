@@ -11,6 +11,7 @@ import path from 'node:path';
 import type { PointAccess } from '../checks/check.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import { writeManifest } from '../manifest/create.ts';
+import { folderInside } from '../manifest/safe-open.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
 import type { BackupSource, RestorePoint, RestoreProgress } from '../sources/source.ts';
@@ -113,7 +114,7 @@ export class PointManifests implements AsyncDisposable {
     let keep = false;
     try {
       const restored = await o.source.restore(point, { sandbox, signal: o.signal, onProgress: () => undefined });
-      await this.hash(path.resolve(sandbox.hostRestoreDir, o.subPath ?? '.'), file);
+      await this.hash(await folderInside(sandbox.hostRestoreDir, o.subPath ?? '.', 'expect.ransomware.path'), file);
       if (this.keepRestored) {
         await this.releaseKept();
         this.kept = { id: point.id, restore: { sandbox, restored } };
