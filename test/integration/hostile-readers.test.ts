@@ -83,6 +83,21 @@ expect:
     assert.ok(!stdout.includes('root:x:0:0'), 'the host /etc/passwd is not in the result');
   });
 
+  it('a files manifest never walks through a folder link out of the restore, nor a check path that leads out', async () => {
+    const file = await scenario('etc-link-files', `source: { kind: tar, path: ../backups/share.tar }
+restore:
+  - run: rm -r etc && ln -s /etc etc && ln -s / host
+expect:
+  files: { manifest: ../expected/share.sha256 }
+  ransomware: { path: host, change: false }
+`);
+    const { code, result } = await run(file);
+    assert.equal(code, 1);
+    const files = result.checks.find((c) => c.kind === 'files')!;
+    assert.deepEqual(files.findings.map((f) => f.message), ['etc/key.conf is missing (etc is a symbolic link to /etc, not followed)']);
+    assert.match(JSON.stringify(result), /expect\.ransomware\.path host: host is a symbolic link to \/, outside the restore folder/);
+  });
+
   for (const [what, step, type] of [
     ['a link to /dev/zero', 'rm conf.txt && ln -s /dev/zero conf.txt', /conf\.txt is a symbolic link to \/dev\/zero/],
     ['a FIFO', 'rm conf.txt && mkfifo conf.txt', /conf\.txt is a FIFO \(named pipe\)/],
