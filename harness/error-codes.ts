@@ -21,7 +21,10 @@ export const ERROR_CODES = {
   DUMP_RESTORE_FAILED: 'backup',
   MANIFEST_DUPLICATE: 'input',
   MANIFEST_INVALID: 'input',
+  MANIFEST_FILE_UNREADABLE: 'backup',
   NO_CLEAN_POINT: 'backup',
+  // A path the scenario checks leads out of the restore through a link the backup holds.
+  PATH_OUTSIDE_RESTORE: 'backup',
   NO_RESTORE_POINT: 'backup',
   REPOSITORY_NOT_FOUND: 'backup',
   REPOSITORY_UNREADABLE: 'backup',
