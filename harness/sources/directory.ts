@@ -3,6 +3,7 @@ import { copyFile, mkdir, readlink, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError, errorMessage } from '../errors.ts';
 import { walkSorted } from '../manifest/walk.ts';
+import { budgetOf } from '../sandboxes/restore-budget.ts';
 import { landsInside, PathSource } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 
@@ -13,6 +14,7 @@ export class DirectorySource extends PathSource implements BackupSource {
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const progress: RestoreProgress = { files: 0, bytes: 0 };
     const into = context.sandbox.hostRestoreDir;
+    const budget = budgetOf(context.sandbox);
     try {
       for await (const entry of walkSorted(point.location, { symlinks: true, signal: context.signal })) {
         const target = path.join(into, entry.relative);
@@ -25,9 +27,11 @@ export class DirectorySource extends PathSource implements BackupSource {
           await symlink(link, target);
           continue;
         }
+        const size = (await stat(entry.absolute)).size;
+        budget.charge(size, `the file ${entry.absolute}`);
         await copyFile(entry.absolute, target);
         progress.files++;
-        progress.bytes += (await stat(target)).size;
+        progress.bytes += size;
         context.onProgress(progress);
       }
     } catch (err) {
