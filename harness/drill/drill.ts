@@ -11,7 +11,7 @@ import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { resolveSecrets, type Secrets } from '../scenario/secrets.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
-import { createSource, parsePointSelector, scenarioPoint, selectPoint, sourceWhere, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
+import { backupPathsOf, createSource, parsePointSelector, scenarioPoint, selectPoint, sourceWhere, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
 import { forecastRto } from './forecast.ts';
 import { formatDuration } from '../units.ts';
 import type { DrillRef, Emit } from './events.ts';
@@ -120,7 +120,7 @@ class Drill {
     await this.phase('provision', async () => {
       this.sandbox = await this.options.driver.provision({
         spec: this.scenario.spec.sandbox,
-        backupPaths: this.source!.backupPaths,
+        backupPaths: backupPathsOf(this.source!, this.point!),
         scenario: this.scenario.spec.name,
         runId: this.ref.runId,
         logDir: path.join(this.resultsDir, 'logs'),

@@ -13,7 +13,7 @@ import type { HashPool } from '../manifest/hash-pool.ts';
 import { writeManifest } from '../manifest/create.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
-import type { BackupSource, RestorePoint, RestoreProgress } from '../sources/source.ts';
+import { backupPathsOf, type BackupSource, type RestorePoint, type RestoreProgress } from '../sources/source.ts';
 
 export interface PointManifestsOptions {
   source: BackupSource;
@@ -103,7 +103,7 @@ export class PointManifests implements AsyncDisposable {
     const o = this.options;
     const sandbox = await o.driver.provision({
       spec: o.sandboxSpec,
-      backupPaths: o.source.backupPaths,
+      backupPaths: backupPathsOf(o.source, point),
       scenario: o.scenario,
       // Unique per scratch sandbox: a kept one may still exist when the next is made (docker names them).
       runId: `${o.runId}-prev${++this.scratchCount}`,

@@ -9,7 +9,7 @@ import { DrillError } from '../errors.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import type { SandboxDriver } from '../sandboxes/sandbox.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
-import type { BackupSource, RestorePoint } from '../sources/source.ts';
+import { backupPathsOf, type BackupSource, type RestorePoint } from '../sources/source.ts';
 import type { PointManifests } from './point-manifests.ts';
 
 export interface ScanPointOptions {
@@ -42,7 +42,7 @@ export async function scanPoint(point: RestorePoint, options: ScanPointOptions):
     kept?.sandbox ??
     (await options.driver.provision({
       spec: options.sandboxSpec,
-      backupPaths: options.source.backupPaths,
+      backupPaths: backupPathsOf(options.source, point),
       scenario: options.scenario,
       runId: `${options.runId}-scan${options.points.findIndex((p) => p.id === point.id) + 1}`,
       logDir: options.logDir,

@@ -19,6 +19,7 @@ import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
 import { sandboxSchema } from '../scenario/schema.ts';
 import { formatBytes, parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
+import { backupMounts } from './docker-mounts.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
 import { currentOwner, DEFAULT_LEFTOVER_GRACE_MS, LABEL, labelsFor, leftoverReason, type LeftoverJudge } from './docker-labels.ts';
 import { processAlive } from './process.ts';
@@ -28,7 +29,6 @@ import { DockerSandbox, RESTORE_DIR, UndoStack } from './docker-sandbox.ts';
 import { RestoreBudget } from './restore-budget.ts';
 import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
-const BACKUP_DIR = '/backup';
 const HOST_PREFIX = 'restore-drill-docker-';
 /** Not the local sandbox's owner.json: each driver removes only its own leftovers. */
 const OWNER_FILE = 'docker-owner.json';
@@ -195,7 +195,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         request.signal?.throwIfAborted();
       }
 
-      const backups = request.backupPaths.map((source, i) => ({ source: path.resolve(source), target: `${BACKUP_DIR}/${i}` }));
+      const backups = await backupMounts(request.backupPaths);
       const start = imageStartCommand(image.labels);
       const containerName = `restore-drill-${request.scenario}-${request.runId}`.toLowerCase();
       const containerId = await client.runContainer({

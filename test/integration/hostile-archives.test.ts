@@ -2,10 +2,10 @@
  * Hostile archives against the real extractor, engines and CLI (local sandbox): gzip bombs stopped by
  * sandbox.restore_size within the limit, a restic snapshot and a restore step larger than the limit,
  * absolute symlinks restored as links (never followed), entries through a link refused, and names that
- * are not UTF-8 restored with their own bytes.
+ * are not UTF-8 restored with their own bytes; in docker, only the drilled archive is mounted.
  */
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readdir, readlink, readFile, truncate, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readlink, readFile, truncate, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalSandboxDriver } from '../../harness/sandboxes/local.ts';
 import type { Sandbox } from '../../harness/sandboxes/sandbox.ts';
@@ -14,6 +14,7 @@ import { DirectorySource } from '../../harness/sources/directory.ts';
 import { TarSource } from '../../harness/sources/tar.ts';
 import { measureTree } from '../../harness/sources/tool.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
+import { dockerUnavailable } from '../helpers/docker.ts';
 import { makeResticRepo, onlyResult, toolMissing } from '../helpers/engines.ts';
 import { writeScenario } from '../helpers/fixtures.ts';
 import { gzipBomb, tarArchive } from '../helpers/tar-bytes.ts';
@@ -187,5 +188,52 @@ describe('hostile archives (real extractor, local sandbox)', function () {
     const names = await readdir(path.join(into.hostRestoreDir, 'docs'), { encoding: 'buffer' });
     assert.deepEqual(names, [SHIFT_JIS_NAME]);
     assert.equal(await readFile(Buffer.concat([Buffer.from(`${into.hostRestoreDir}/docs/`), SHIFT_JIS_NAME])).then(String), 'shift_jis\n');
+  });
+});
+
+describe('hostile archives (docker sandbox): mounts and the disk limit', function () {
+  this.timeout(120_000);
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+
+  before(async function () {
+    const why = await dockerUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    tmp = await tempDir('rd-hostile-docker-');
+  });
+  after(async () => tmp?.remove());
+
+  it('a sibling archive in the same folder is not visible in the container; the drilled one is', async () => {
+    const backups = path.join(tmp.path, 'backups');
+    await mkdir(backups, { recursive: true });
+    await writeFile(path.join(backups, 'share-1-older.tar'), tarArchive([{ name: 'old.txt', data: 'older day\n' }]));
+    await writeFile(path.join(backups, 'share-2-newer.tar'), tarArchive([{ name: 'new.txt', data: 'newer day\n' }]));
+    await utimes(path.join(backups, 'share-1-older.tar'), new Date('2026-11-20T03:00:00Z'), new Date('2026-11-20T03:00:00Z'));
+    const file = await writeScenario(
+      path.join(tmp.path, 'scenarios', 'mounts.yaml'),
+      'name: mounts\nsource: { kind: tar, path: "../backups/share-*.tar" }\nrestore:\n  - run: "test -e /backup/0/share-2-newer.tar && ! find /backup | grep -q older"\n',
+    );
+    const run = await runCli(['run', file, '--sandbox', 'docker', '--json', '--results', path.join(tmp.path, 'results')]);
+    const result = onlyResult(run.stdout);
+    assert.equal(result.restorePoint?.id, 'share-2-newer.tar');
+    assert.equal(result.verdict, 'PASS', result.reason);
+  });
+
+  it('stops a restore step in the container that writes past restore_size, and FAILs naming the limit', async () => {
+    const backups = path.join(tmp.path, 'dd-backups');
+    await mkdir(backups, { recursive: true });
+    await writeFile(path.join(backups, 'small.tar'), tarArchive([{ name: 'a.txt', data: 'a\n' }]));
+    const file = await writeScenario(
+      path.join(tmp.path, 'scenarios', 'dd.yaml'),
+      'name: dd-docker\nsource: { kind: tar, path: ../dd-backups/small.tar }\nsandbox: { restore_size: 50m }\nrestore:\n  - run: "dd if=/dev/zero of=/restore/big bs=1M count=400 status=none; sleep 20"\n',
+    );
+    const started = performance.now();
+    const result = onlyResult((await runCli(['run', file, '--sandbox', 'docker', '--json', '--results', path.join(tmp.path, 'results')])).stdout);
+    assert.ok(performance.now() - started < 20_000, 'the step was not stopped');
+    assert.equal(result.verdict, 'FAIL', result.reason);
+    assert.equal(result.error?.code, 'RESTORE_TOO_LARGE');
+    assert.match(result.error!.message, /sandbox\.restore_size \(50\.0 MiB\)/);
   });
 });
