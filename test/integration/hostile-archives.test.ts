@@ -5,7 +5,7 @@
  * are not UTF-8 restored with their own bytes; in docker, only the drilled archive is mounted.
  */
 import assert from 'node:assert/strict';
-import { lstat, mkdir, readdir, readlink, readFile, truncate, utimes, writeFile } from 'node:fs/promises';
+import { chmod, link, lstat, mkdir, readdir, readlink, readFile, truncate, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalSandboxDriver } from '../../harness/sandboxes/local.ts';
 import type { Sandbox } from '../../harness/sandboxes/sandbox.ts';
@@ -16,10 +16,12 @@ import { measureTree } from '../../harness/sources/tool.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { dockerUnavailable } from '../helpers/docker.ts';
 import { makeResticRepo, onlyResult, toolMissing } from '../helpers/engines.ts';
-import { writeScenario } from '../helpers/fixtures.ts';
+import { gnuTar, writeScenario, writeTree } from '../helpers/fixtures.ts';
 import { gzipBomb, tarArchive } from '../helpers/tar-bytes.ts';
 
 const MiB = 1024 ** 2;
+/** Longer than ustar's 100-byte name field: ustar splits it into prefix and name. */
+const PREFIXED = `${'d'.repeat(90)}/${'e'.repeat(60)}/f.txt`;
 const SHIFT_JIS_NAME = Buffer.concat([Buffer.from([0x83, 0x65, 0x83, 0x58, 0x83, 0x67]), Buffer.from('.txt')]); // テスト.txt
 
 describe('hostile archives (real extractor, local sandbox)', function () {
@@ -178,6 +180,26 @@ describe('hostile archives (real extractor, local sandbox)', function () {
     });
     assert.deepEqual(await readdir(outside), []);
   });
+
+  for (const format of ['gnu', 'posix', 'ustar']) {
+    it(`restores what GNU tar writes in ${format} format: long names, hard links, modes, contents`, async () => {
+      const tree = path.join(tmp.path, `tree-${format}`);
+      const long = `${'長い名前/'.repeat(12)}${'x'.repeat(120)}.txt`;
+      await writeTree(tree, { 'a.txt': 'a\n', [format === 'ustar' ? PREFIXED : long]: 'deep\n', 'bin/run.sh': '#!/bin/sh\n' });
+      await chmod(path.join(tree, 'bin', 'run.sh'), 0o755);
+      await link(path.join(tree, 'a.txt'), path.join(tree, 'a-again.txt'));
+      const archive = path.join(tmp.path, `gnu-${format}`, 'share.tar.gz');
+      await mkdir(path.dirname(archive), { recursive: true });
+      gnuTar([`--format=${format}`, '-czf', archive, '.'], tree);
+      const into = await sandbox();
+      const progress = await restoreArchive(archive, into);
+      assert.equal(progress.files, 4);
+      const wanted = format === 'ustar' ? PREFIXED : long;
+      assert.equal(await readFile(path.join(into.hostRestoreDir, wanted), 'utf8'), 'deep\n');
+      assert.equal((await lstat(path.join(into.hostRestoreDir, 'bin', 'run.sh'))).mode & 0o777, 0o755);
+      assert.equal((await lstat(path.join(into.hostRestoreDir, 'a-again.txt'))).ino, (await lstat(path.join(into.hostRestoreDir, 'a.txt'))).ino);
+    });
+  }
 
   it('restores an entry whose name is not UTF-8 (Shift_JIS) under its own bytes', async () => {
     const archive = path.join(tmp.path, 'sjis', 'sjis.tar');
