@@ -14,6 +14,9 @@ export const ERROR_CODES = {
   AMBIGUOUS_TIME: 'backup',
   ARCHIVE_EMPTY: 'backup',
   ARCHIVE_ENTRY_OUTSIDE_ROOT: 'backup',
+  ARCHIVE_ENTRY_THROUGH_LINK: 'backup',
+  ARCHIVE_ENTRY_UNRESTORABLE: 'backup',
+  ARCHIVE_ENTRY_UNSUPPORTED: 'backup',
   ARCHIVE_UNREADABLE: 'backup',
   BACKUP_NOT_FOUND: 'backup',
   CANARY_OUTSIDE: 'backup',
@@ -33,6 +36,8 @@ export const ERROR_CODES = {
   // A restore that does not finish within the time the scenario gives it did not come back, whoever restores.
   RESTORE_STEP_TIMEOUT: 'backup',
   RESTORE_TIMEOUT: 'backup',
+  // Past sandbox.restore_size: the backup is larger than declared, or a bomb.
+  RESTORE_TOO_LARGE: 'backup',
   SAMPLE_PATH_MISSING: 'backup',
   SNAPSHOT_LINK_OUTSIDE_ROOT: 'backup',
   SNAPSHOT_UNREADABLE: 'backup',
@@ -63,6 +68,8 @@ export const ERROR_CODES = {
   METRICS_UNREADABLE: 'infrastructure',
   METRICS_UNWRITABLE: 'infrastructure',
   REPOSITORY_PASSWORD_WRONG: 'infrastructure',
+  // Past the default margin of free disk (no restore_size): this host lacks room.
+  RESTORE_DISK_FULL: 'infrastructure',
   SECRET_MISSING: 'infrastructure',
   SQL_CLIENT_MISSING: 'infrastructure',
   TEARDOWN_FAILED: 'infrastructure',

@@ -8,6 +8,7 @@ import { InfrastructureError, errorMessage } from '../errors.ts';
 import type { ContainerRuntimeClient, ImageInfo } from './docker-runtime.ts';
 import type { ExecLog } from './exec-log.ts';
 import { TailBuffer } from './process.ts';
+import type { RestoreBudget } from './restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, Sandbox } from './sandbox.ts';
 
 export const RESTORE_DIR = '/restore';
@@ -23,6 +24,7 @@ export interface DockerSandboxParts {
   imageInfo: ImageInfo;
   backups: { source: string; target: string }[];
   hostRestoreDir: string;
+  budget: RestoreBudget;
   start: string | undefined;
   hasTimeout: boolean;
   capAdd: string[];
@@ -38,6 +40,7 @@ export class DockerSandbox implements Sandbox {
   readonly description: Record<string, string>;
   readonly restoreDir = RESTORE_DIR;
   readonly hostRestoreDir: string;
+  readonly budget: RestoreBudget;
   private readonly parts: DockerSandboxParts;
   private serviceOutput = '';
   private disposed: Promise<void> | undefined;
@@ -45,6 +48,7 @@ export class DockerSandbox implements Sandbox {
   constructor(parts: DockerSandboxParts) {
     this.parts = parts;
     this.hostRestoreDir = parts.hostRestoreDir;
+    this.budget = parts.budget;
     this.isolation = {
       networkIsolated: true,
       network: parts.networkMode,
@@ -62,6 +66,7 @@ export class DockerSandbox implements Sandbox {
       limits: parts.limits,
       backupMounts: parts.backups.map((b) => `${b.target} (read-only)`).join(', ') || 'none',
       restoreMount: `${RESTORE_DIR} (host folder ${parts.hostRestoreDir})`,
+      restoreLimit: parts.budget.describe(),
       ...(parts.start ? { startCommand: parts.start } : {}),
     };
   }
@@ -77,7 +82,11 @@ export class DockerSandbox implements Sandbox {
     return path.posix.join(mount.target, path.relative(mount.source, absolute).split(path.sep).join('/'));
   }
 
-  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+  exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    return this.budget.during(options.signal, (signal) => this.execInside(command, { ...options, signal }), `the command "${command}"`);
+  }
+
+  private async execInside(command: string, options: ExecOptions): Promise<ExecResult> {
     const started = performance.now();
     const stdout = new TailBuffer();
     const stderr = new TailBuffer();

@@ -19,15 +19,16 @@ import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
 import { sandboxSchema } from '../scenario/schema.ts';
 import { formatBytes, parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
+import { backupMounts } from './docker-mounts.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
 import { currentOwner, DEFAULT_LEFTOVER_GRACE_MS, LABEL, labelsFor, leftoverReason, type LeftoverJudge } from './docker-labels.ts';
 import { processAlive } from './process.ts';
 import type { ContainerRuntimeClient, EngineFeatures, Labelled } from './docker-runtime.ts';
 import { ExecLog } from './exec-log.ts';
 import { DockerSandbox, RESTORE_DIR, UndoStack } from './docker-sandbox.ts';
+import { RestoreBudget } from './restore-budget.ts';
 import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
-const BACKUP_DIR = '/backup';
 const HOST_PREFIX = 'restore-drill-docker-';
 /** Not the local sandbox's owner.json: each driver removes only its own leftovers. */
 const OWNER_FILE = 'docker-owner.json';
@@ -194,7 +195,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         request.signal?.throwIfAborted();
       }
 
-      const backups = request.backupPaths.map((source, i) => ({ source: path.resolve(source), target: `${BACKUP_DIR}/${i}` }));
+      const backups = await backupMounts(request.backupPaths);
       const start = imageStartCommand(image.labels);
       const containerName = `restore-drill-${request.scenario}-${request.runId}`.toLowerCase();
       const containerId = await client.runContainer({
@@ -228,7 +229,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       if (!features.memoryLimit) notes.push('this Docker engine cannot limit memory (no memory cgroup): the memory limit is not enforced');
       if (!features.cpuLimit) notes.push('this Docker engine cannot limit CPU (no CFS quota): the CPU limit is not enforced');
       if (!features.pidsLimit) notes.push('this Docker engine cannot limit processes (no pids cgroup): the pids limit is not enforced');
-      if (spec.restore_size !== undefined) notes.push('sandbox.restore_size is not enforced: the restore folder is a host folder mounted into the container, so that the harness can hash it');
+      notes.push('the disk limit (sandbox.restore_size) is watched in the restore folder only: what the container writes elsewhere (its own layer) is not counted');
       const hasTimeout = image.labels[IMAGE_LABEL.name] !== undefined || (await probeTimeout(client, containerId));
       if (!hasTimeout) notes.push(`the image ${spec.image} has no "timeout" command: a command that overruns is abandoned, and stopped only when the sandbox is removed`);
 
@@ -241,6 +242,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         imageInfo: image,
         backups,
         hostRestoreDir,
+        budget: await RestoreBudget.open(hostRestoreDir, spec.restore_size),
         start,
         hasTimeout,
         capAdd,

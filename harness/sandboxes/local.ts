@@ -8,6 +8,7 @@ import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import { ExecLog } from './exec-log.ts';
 import { processAlive, runProcess } from './process.ts';
+import { RestoreBudget } from './restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 const PREFIX = 'restore-drill-';
@@ -61,7 +62,8 @@ export class LocalSandboxDriver implements SandboxDriver {
       const folders = { restore: path.join(root, 'restore'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
       await Promise.all(Object.values(folders).map((dir) => mkdir(dir, { recursive: true })));
       const unshare = await this.networkIsolation();
-      return new LocalSandbox(root, folders, unshare, request);
+      const budget = await RestoreBudget.open(folders.restore, request.spec.restore_size);
+      return new LocalSandbox(root, folders, { unshare, budget }, request);
     } catch (err) {
       await rm(root, { recursive: true, force: true });
       throw new InfrastructureError('LOCAL_SANDBOX_FAILED', `Could not prepare a local sandbox in ${this.baseDir}: ${String(err)}`, { cause: err });
@@ -75,20 +77,27 @@ class LocalSandbox implements Sandbox {
   readonly description: Record<string, string>;
   readonly restoreDir: string;
   readonly hostRestoreDir: string;
+  readonly budget: RestoreBudget;
   private readonly root: string;
   private readonly folders: { restore: string; home: string; tmp: string };
   private readonly unshare: string[] | undefined;
   private readonly log: ExecLog;
   private disposed = false;
 
-  constructor(root: string, folders: { restore: string; home: string; tmp: string }, unshare: string[] | undefined, request: ProvisionRequest) {
+  constructor(
+    root: string,
+    folders: { restore: string; home: string; tmp: string },
+    { unshare, budget }: { unshare: string[] | undefined; budget: RestoreBudget },
+    request: ProvisionRequest,
+  ) {
     this.root = root;
     this.folders = folders;
     this.unshare = unshare;
+    this.budget = budget;
     this.restoreDir = folders.restore;
     this.hostRestoreDir = folders.restore;
     this.log = new ExecLog(request.logDir);
-    this.description = { root };
+    this.description = { root, restoreLimit: budget.describe() };
     const networkAsked = request.spec.network;
     const notes: string[] = [];
     if (!unshare) notes.push('this host does not allow a private network namespace (unshare failed): commands could reach the network');
@@ -117,12 +126,11 @@ class LocalSandbox implements Sandbox {
       ...options.env,
     };
     const [program, args] = this.unshare ? ['unshare', [...this.unshare, '--', '/bin/sh', '-c', command]] : ['/bin/sh', ['-c', command]];
-    const result = await runProcess(program, args as string[], {
-      cwd: options.cwd ?? this.restoreDir,
-      env,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-    });
+    const result = await this.budget.during(
+      options.signal,
+      (signal) => runProcess(program, args as string[], { cwd: options.cwd ?? this.restoreDir, env, timeoutMs: options.timeoutMs, signal }),
+      `the command "${command}"`,
+    );
     await this.log.record(command, result, Object.values(options.env ?? {}));
     return result;
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BackupError, errorMessage } from '../errors.ts';
 import { displayBytes } from '../manifest/names.ts';
 import { walkSorted } from '../manifest/walk.ts';
+import { budgetOf } from '../sandboxes/restore-budget.ts';
 import { landsInside, PathSource } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 
@@ -15,6 +16,7 @@ export class DirectorySource extends PathSource implements BackupSource {
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const progress: RestoreProgress = { files: 0, bytes: 0 };
     const into = context.sandbox.hostRestoreDir;
+    const budget = budgetOf(context.sandbox);
     try {
       // Links are entries of the walk, never followed; FIFOs, sockets and devices are not copied.
       for await (const entry of walkSorted(point.location, { symlinks: true, signal: context.signal })) {
@@ -29,9 +31,11 @@ export class DirectorySource extends PathSource implements BackupSource {
           await symlink(link, target);
           continue;
         }
+        const size = (await stat(entry.absolute)).size;
+        budget.charge(size, `the file ${path.join(point.location, entry.relative)}`);
         await copyFile(entry.absolute, target, constants.COPYFILE_EXCL);
         progress.files++;
-        progress.bytes += (await stat(target)).size;
+        progress.bytes += size;
         context.onProgress(progress);
       }
     } catch (err) {

@@ -67,4 +67,4 @@ export function sourceWhere(scenario: Scenario): string {
   return `The backup at ${'path' in inner ? inner.path : '?'}`;
 }
 
-export { selectPoint, parsePointSelector, describeSelector, type BackupSource, type PointSelector, type RestorePoint } from './source.ts';
+export { backupPathsOf, selectPoint, parsePointSelector, describeSelector, type BackupSource, type PointSelector, type RestorePoint } from './source.ts';

@@ -28,8 +28,10 @@ export interface RestoreContext {
 
 export interface BackupSource {
   readonly kind: string;
-  /** Host paths that must be visible (read-only) inside the sandbox. */
+  /** Host paths that must be visible (read-only) inside the sandbox, for any point. */
   readonly backupPaths: string[];
+  /** Only what restoring this point reads (its archive, not the folder of its siblings); default backupPaths. */
+  backupPathsFor?(point: RestorePoint): string[];
   /** Restore points, newest first. */
   points(signal?: AbortSignal): Promise<RestorePoint[]>;
   /** Restores a point into the sandbox's restore folder. Never writes to the backup. */
@@ -41,6 +43,11 @@ export interface BackupSource {
   readonly sample?: string[];
   /** The full size of a point, in bytes, as the backup tool reports it (for the RTO forecast). */
   totalSize?(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined>;
+}
+
+/** The host paths a sandbox restoring `point` must see: no more than the source reads. */
+export function backupPathsOf(source: BackupSource, point: RestorePoint): string[] {
+  return source.backupPathsFor?.(point) ?? source.backupPaths;
 }
 
 /**
