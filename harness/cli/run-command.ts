@@ -8,6 +8,9 @@ import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/ind
 import { chooseLang } from '../reporters/html/lang.ts';
 import { metricsReporter } from '../reporters/metrics.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
+import type { Scenario } from '../scenario/load.ts';
+import type { Redactor } from '../secrets/redactor.ts';
+import { redactedEmit, redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import { parsePointSelector } from '../sources/source.ts';
 import type { RunFlags } from './commands/run.ts';
 import { onInterrupt } from './interrupt.ts';
@@ -17,27 +20,36 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
   const parallel = Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
   const scenarios = await loadScenarios(await findScenarioFiles(args), { references: false });
+  const redactor = await redactorFor(scenarios);
+  try {
+    return await drillScenarios(scenarios, flags, parallel, redactor);
+  } catch (err) {
+    throw redactor.error(err);
+  }
+}
+
+async function drillScenarios(scenarios: Scenario[], flags: RunFlags, parallel: number, redactor: Redactor): Promise<RunOutcome> {
   const chosen = await chooseDriver(flags.sandbox);
   const resultsRoot = path.resolve(flags.results);
   const options = { lang: chooseLang(flags.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !flags.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
   const reporters = [flags.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
   if (flags.metrics) reporters.push(metricsReporter(flags.metrics));
-  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`));
+  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(redactor.text(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`)));
   const interrupt = onInterrupt();
   try {
     if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
     const outcome = await runScenarios(scenarios, {
-      driver: chosen.driver,
+      driver: redactingDriver(chosen.driver, redactor),
       resultsRoot,
       point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
       parallel,
       clock: systemClock,
       signal: interrupt.signal,
-      emit: multiplexer.emit,
+      emit: redactedEmit(multiplexer.emit, redactor),
       notes: chosen.note ? [chosen.note] : [],
     });
-    return { ...outcome, exitCode: interrupt.exitCode() ?? outcome.exitCode };
+    return { results: redactor.value(outcome.results), exitCode: interrupt.exitCode() ?? outcome.exitCode };
   } finally {
     interrupt.dispose();
   }

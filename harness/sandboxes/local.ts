@@ -87,7 +87,7 @@ class LocalSandbox implements Sandbox {
     this.unshare = unshare;
     this.restoreDir = folders.restore;
     this.hostRestoreDir = folders.restore;
-    this.log = new ExecLog(request.logDir);
+    this.log = new ExecLog(request.logDir, request.redactor);
     this.description = { root };
     const networkAsked = request.spec.network;
     const notes: string[] = [];
@@ -123,7 +123,7 @@ class LocalSandbox implements Sandbox {
       timeoutMs: options.timeoutMs,
       signal: options.signal,
     });
-    await this.log.record(command, result, Object.values(options.env ?? {}));
+    await this.log.record(command, result, options.env);
     return result;
   }
 

@@ -3,6 +3,7 @@
  * drivers (local, docker) live beside it and a fake serves the unit tests.
  */
 import type { SandboxSpec } from '../scenario/schema.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 
 export type DriverName = 'local' | 'docker';
 
@@ -62,6 +63,8 @@ export interface ProvisionRequest {
   runId: string;
   /** Folder for the sandbox's logs (results/<scenario>/<run>/logs). */
   logDir: string;
+  /** Blots the run's secrets out of the sandbox's logs (each command's own environment is blotted out too). */
+  redactor?: Redactor;
   signal?: AbortSignal;
 }
 
