@@ -11,6 +11,7 @@ import { PointManifests } from '../ransomware/point-manifests.ts';
 import { findNewestClean, scanPoint, type PointScan, type ScanPointOptions } from '../ransomware/scan-point.ts';
 import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
+import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import { createSource, parsePointSelector, selectPoint, sourceWhere } from '../sources/index.ts';
 import { formatBytes } from '../units.ts';
 import type { FindCleanFlags, ScanFlags } from './commands/scan.ts';
@@ -56,7 +57,9 @@ type Body = (context: ScanPointOptions, scenario: Scenario) => Promise<number>;
 async function withScanContext(file: string, flags: { sandbox: string; results: string; json?: boolean }, body: Body): Promise<number> {
   const scenario = await loadScenario(file);
   const source = createSource(scenario);
+  const redactor = await redactorFor([scenario]);
   const chosen = await chooseDriver(flags.sandbox);
+  const driver = redactingDriver(chosen.driver, redactor);
   if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
   const interrupt = onInterrupt();
   const pool = new HashPool();
@@ -64,7 +67,7 @@ async function withScanContext(file: string, flags: { sandbox: string; results: 
   const logDir = path.resolve(flags.results, scenario.spec.name, `${runId}-scan`, 'logs');
   const manifests = new PointManifests({
     source,
-    driver: chosen.driver,
+    driver,
     sandboxSpec: scenario.spec.sandbox,
     scenario: scenario.spec.name,
     runId,
@@ -80,7 +83,7 @@ async function withScanContext(file: string, flags: { sandbox: string; results: 
       source,
       points,
       check: ransomwareCheckFor(scenario),
-      driver: chosen.driver,
+      driver,
       sandboxSpec: scenario.spec.sandbox,
       scenario: scenario.spec.name,
       runId,
@@ -92,6 +95,8 @@ async function withScanContext(file: string, flags: { sandbox: string; results: 
     };
     const code = await body(context, scenario);
     return interrupt.exitCode() ?? code;
+  } catch (err) {
+    throw redactor.error(err);
   } finally {
     await manifests.dispose();
     await pool.close();

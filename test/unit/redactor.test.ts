@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExecLog } from '../../harness/sandboxes/exec-log.ts';
 import { Redactor, formsOf } from '../../harness/secrets/redactor.ts';
 
 describe('the redactor', () => {
@@ -53,5 +57,21 @@ describe('the redactor', () => {
     assert.equal(r.error(err), err);
     assert.equal(err.message, 'could not: [secret:PW]');
     assert.ok(!err.stack!.includes('correct-horse'));
+  });
+
+  it('exec.log blots out the run\'s secrets from any command, and a command\'s own environment values', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rd-execlog-'));
+    try {
+      const log = new ExecLog(dir, new Redactor().add('PW', 'correct-horse'));
+      const result = { exitCode: 0, stdout: 'correct-horse\n', stderr: 'token battery-staple\n', durationMs: 1, timedOut: false };
+      await log.record('cat note.txt', result);
+      await log.record('restic restore', result, { RESTIC_PASSWORD: 'battery-staple', FLAG: 'yes' });
+      const text = await readFile(path.join(dir, 'exec.log'), 'utf8');
+      assert.ok(!text.includes('correct-horse'), text);
+      assert.equal(text.split('battery-staple').length, 2, 'only the command that had it in its environment blots it out');
+      assert.match(text, /\[secret:PW\][\s\S]*\[secret:RESTIC_PASSWORD\]/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
