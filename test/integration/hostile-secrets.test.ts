@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
+import { dockerUnavailable } from '../helpers/docker.ts';
 import { makeResticRepo, toolMissing } from '../helpers/engines.ts';
 import { makeWorld, type CliOutcome, type World } from '../helpers/evidence-world.ts';
 
@@ -65,20 +66,20 @@ describe('hostile: secrets never reach the console, --json, results, logs or evi
   });
 
   it('leaves no form of the secret in any file of the results, the evidence payload, stdout or stderr', async () => {
-    const texts: [string, string][] = outputs.flatMap((o, i) => [[`stdout ${i}`, o.stdout], [`stderr ${i}`, o.stderr]] as [string, string][]);
-    const files = (await readdir(world.results, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
-    assert.ok(files.some((f) => f.name === 'evidence.json') && files.some((f) => f.name === 'exec.log') && files.some((f) => f.name === 'report.html'));
-    for (const entry of files) {
-      const file = path.join(entry.parentPath, entry.name);
-      const text = await readFile(file, 'utf8');
-      texts.push([file, text]);
-      if (entry.name === 'evidence.json') texts.push([`${file} payload`, Buffer.from(JSON.parse(text).payload, 'base64').toString('utf8')]);
+    await assertNoSecret(world.results, outputs);
+  });
+
+  it('leaves none in a docker sandbox either (steps and checks run by docker exec)', async function () {
+    const why = await dockerUnavailable();
+    if (why) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
     }
-    for (const [where, text] of texts) {
-      for (const [form, value] of Object.entries(FORMS)) assert.ok(!text.includes(value), `the secret (${form}) is in ${where}`);
-    }
-    const log = texts.find(([where]) => where.endsWith('exec.log'))![1];
-    assert.match(log, /\[secret:RESTIC_PASSWORD\]/);
+    const results = path.join(world.root, 'results-docker');
+    const run = await world.run(['run', path.join(world.root, 'step-prints-secret.yaml'), path.join(world.root, 'check-prints-secret.yaml'), '--sandbox', 'docker', '--results', results, '--json'], { RDPW: SECRET });
+    const verdicts = (JSON.parse(run.stdout) as { results: DrillResult[] }).results.map((r) => r.error?.code ?? r.verdict);
+    assert.deepEqual(verdicts, ['RESTORE_STEP_FAILED', 'FAIL'], run.stderr);
+    await assertNoSecret(results, [run]);
   });
 
   it('signs evidence that verifies over the redacted result.json', async () => {
@@ -100,3 +101,21 @@ describe('hostile: secrets never reach the console, --json, results, logs or evi
     assert.deepEqual((await readdir(world.results)).filter((d) => d.startsWith('short-')), []);
   });
 });
+
+/** Searches every file under the results folder (evidence payloads decoded) and the CLI's output for every form of the secret. */
+async function assertNoSecret(results: string, outputs: CliOutcome[]): Promise<void> {
+  const texts: [string, string][] = outputs.flatMap((o, i) => [[`stdout ${i}`, o.stdout], [`stderr ${i}`, o.stderr]] as [string, string][]);
+  const files = (await readdir(results, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
+  assert.ok(files.some((f) => f.name === 'evidence.json') && files.some((f) => f.name === 'exec.log') && files.some((f) => f.name === 'report.html'));
+  for (const entry of files) {
+    const file = path.join(entry.parentPath, entry.name);
+    const text = await readFile(file, 'utf8');
+    texts.push([file, text]);
+    if (entry.name === 'evidence.json') texts.push([`${file} payload`, Buffer.from(JSON.parse(text).payload, 'base64').toString('utf8')]);
+  }
+  for (const [where, text] of texts) {
+    for (const [form, value] of Object.entries(FORMS)) assert.ok(!text.includes(value), `the secret (${form}) is in ${where}`);
+  }
+  const log = texts.find(([where]) => where.endsWith('exec.log'))![1];
+  assert.match(log, /\[secret:RESTIC_PASSWORD\]/);
+}
