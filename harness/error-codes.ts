@@ -71,6 +71,7 @@ export const ERROR_CODES = {
   // Past the default margin of free disk (no restore_size): this host lacks room.
   RESTORE_DISK_FULL: 'infrastructure',
   SECRET_MISSING: 'infrastructure',
+  SECRET_TOO_SHORT: 'infrastructure',
   SQL_CLIENT_MISSING: 'infrastructure',
   TEARDOWN_FAILED: 'infrastructure',
   TOOL_MISSING: 'infrastructure',

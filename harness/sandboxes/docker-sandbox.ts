@@ -123,7 +123,7 @@ export class DockerSandbox implements Sandbox {
     if (this.parts.start && (command.includes(this.parts.start) || command.includes(path.posix.basename(this.parts.start)) || command.includes('RESTORE_DRILL_START'))) {
       this.serviceOutput = `${result.stderr}${result.stdout}`.trimEnd();
     }
-    await this.parts.log.record(command, result, Object.values(options.env ?? {}));
+    await this.parts.log.record(command, result, options.env);
     return result;
   }
 

@@ -249,7 +249,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         limits: `memory ${formatBytes(spec.memory)} (no swap), ${spec.cpus} CPU, ${spec.pids} processes`,
         notes,
         undo,
-        log: new ExecLog(request.logDir),
+        log: new ExecLog(request.logDir, request.redactor),
       });
     } catch (err) {
       const problems = await undo.run();

@@ -96,7 +96,7 @@ class LocalSandbox implements Sandbox {
     this.budget = budget;
     this.restoreDir = folders.restore;
     this.hostRestoreDir = folders.restore;
-    this.log = new ExecLog(request.logDir);
+    this.log = new ExecLog(request.logDir, request.redactor);
     this.description = { root, restoreLimit: budget.describe() };
     const networkAsked = request.spec.network;
     const notes: string[] = [];
@@ -131,7 +131,7 @@ class LocalSandbox implements Sandbox {
       (signal) => runProcess(program, args as string[], { cwd: options.cwd ?? this.restoreDir, env, timeoutMs: options.timeoutMs, signal }),
       `the command "${command}"`,
     );
-    await this.log.record(command, result, Object.values(options.env ?? {}));
+    await this.log.record(command, result, options.env);
     return result;
   }
 

@@ -4,6 +4,7 @@
  */
 import type { SandboxSpec } from '../scenario/schema.ts';
 import type { RestoreBudget } from './restore-budget.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 
 export type DriverName = 'local' | 'docker';
 
@@ -65,6 +66,8 @@ export interface ProvisionRequest {
   runId: string;
   /** Folder for the sandbox's logs (results/<scenario>/<run>/logs). */
   logDir: string;
+  /** Blots the run's secrets out of the sandbox's logs (each command's own environment is blotted out too). */
+  redactor?: Redactor;
   signal?: AbortSignal;
 }
 
