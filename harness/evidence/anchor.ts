@@ -11,11 +11,11 @@
  * or changed anywhere but at the end breaks the next line, and a changed line breaks its signature.
  */
 import { sign, verify, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { KeyError, errorMessage } from '../errors.ts';
 import { sha256Hex } from './digest.ts';
 import { pae } from './dsse.ts';
-import { keyIdOf } from './keys.ts';
+import { anchorLocation, keyIdOf } from './keys.ts';
 
 export const ANCHOR_TYPE = 'application/vnd.restore-drill.anchor-entry+json';
 
@@ -74,6 +74,20 @@ export async function readAnchor(file: string, trusted: KeyObject[]): Promise<An
     throw new KeyError('ANCHOR_UNREADABLE', `The evidence anchor ${file} cannot be read: ${errorMessage(err)}. Give the anchor the runs were appended to (--anchor FILE), or --no-anchor to verify the files alone.`);
   }
   return { file, ...parseAnchor(text, trusted) };
+}
+
+/**
+ * The anchor `evidence verify` reads: --anchor FILE; none with --no-anchor; else the configured one
+ * (RESTORE_DRILL_ANCHOR, evidence.anchor: it must be readable), else the one beside the signing key if
+ * it is there. Without one, `why` says so.
+ */
+export async function findAnchor(flag: string | boolean | undefined, trusted: KeyObject[], env: NodeJS.ProcessEnv = process.env): Promise<{ read?: AnchorRead; why?: string }> {
+  if (flag === false) return { why: 'no anchor was read (--no-anchor)' };
+  if (typeof flag === 'string') return { read: await readAnchor(flag, trusted) };
+  const where = await anchorLocation(env);
+  if (!where) return { why: 'no anchor is configured (pass --anchor FILE: the evidence-anchor.log the runs were appended to)' };
+  if (where.explicit || (await stat(where.path).then(() => true, () => false))) return { read: await readAnchor(where.path, trusted) };
+  return { why: `no anchor at ${where.path} (${where.from}); pass --anchor FILE` };
 }
 
 /** Checks every line: record shape, signature, number, link to the line before. */
