@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { appendAnchor } from '../../harness/evidence/anchor-append.ts';
 import { parseAnchor } from '../../harness/evidence/anchor.ts';
 import { sha256Hex } from '../../harness/evidence/digest.ts';
@@ -102,6 +105,27 @@ describe('unit: the evidence anchor (an append-only, signed, chained log of sign
     const lines = await fourLines();
     const read = parseAnchor(lines.join('\n').slice(0, -5), [key.publicKey]);
     assert.match(read.problems.at(-1)!, /line 4 is not an anchor record/);
+  });
+
+  it('keeps the chain whole when two processes append at once (a lock per host)', async function () {
+    this.timeout(30_000);
+    const pem = path.join(dir, 'key.pem');
+    await writeFile(pem, key.privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    const modules = (name: string) => JSON.stringify(pathToFileURL(path.resolve('harness/evidence', name)).href);
+    const script = [
+      "import { createPrivateKey, createPublicKey } from 'node:crypto';",
+      "import { readFileSync } from 'node:fs';",
+      `import { appendAnchor } from ${modules('anchor-append.ts')};`,
+      "const [pem, file, tag] = process.argv.slice(1);",
+      "const privateKey = createPrivateKey(readFileSync(pem)); const publicKey = createPublicKey(privateKey);",
+      "const key = { privateKey, publicKey, keyId: '', from: 'test', anchor: { path: file, from: 'test' } };",
+      "for (let i = 0; i < 25; i++) await appendAnchor(file, { scenario: tag, runId: `run-${i}`, sequence: i + 1, evidence: { sha256: '0'.repeat(64) }, results: '/r' }, key);",
+    ].join('\n');
+    const run = (tag: string) => promisify(execFile)(process.execPath, ['--input-type=module', '-e', script, pem, file, tag], { timeout: 25_000 });
+    await Promise.all([run('a'), run('b')]);
+    const read = parseAnchor(await readFile(file, 'utf8'), [key.publicKey]);
+    assert.deepEqual(read.problems, []);
+    assert.equal(read.entries.length, 50);
   });
 
   it('refuses a folder that is not there, naming the file (it never makes the folder of a write-once mount)', async function () {
