@@ -4,6 +4,7 @@
  * the way someone hiding a failed drill would, and `evidence verify` runs with and without the anchor.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256Hex } from '../../harness/evidence/digest.ts';
@@ -134,5 +135,28 @@ describe('integration: hostile evidence: deletions caught against the anchor', f
     assert.equal(out.code, 3, out.stdout + out.stderr);
     assert.match(out.stderr, new RegExp(`evidence anchor ${missing} \\(from RESTORE_DRILL_ANCHOR\\) cannot be written`));
     assert.deepEqual((await readdir(path.join(world.results, 'share'))).sort(), runs, 'no drill ran');
+  });
+
+  it('appends to an anchor made append-only (chattr +a), which refuses to be rewritten', async function () {
+    const worm = path.join(world.root, 'worm-anchor.log');
+    await writeFile(worm, '');
+    try {
+      execFileSync('chattr', ['+a', worm], { stdio: 'pipe' });
+    } catch (err) {
+      console.log(`      skipped: chattr +a is not available here (${String(err).split('\n')[0]})`);
+      this.skip();
+    }
+    try {
+      const results = path.join(world.root, 'results-worm');
+      const run = await world.run(['run', path.join(world.root, 'share.yaml'), '--results', results, '--sandbox', 'local'], { RESTORE_DRILL_ANCHOR: worm });
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.equal((await readFile(worm, 'utf8')).split('\n').length, 2, 'one line appended');
+      await assert.rejects(writeFile(worm, ''), /EPERM/);
+      const out = await verify(results, '--anchor', worm);
+      assert.equal(out.code, 0, out.stdout);
+      assert.match(out.stdout, /worm-anchor.log: 1 line, every anchored run of share is here and matches/);
+    } finally {
+      execFileSync('chattr', ['-a', worm]);
+    }
   });
 });
