@@ -168,9 +168,9 @@ export async function verifyPaths(paths: string[], trusted: KeyObject[], options
       continue;
     }
     const found = await fg(['**/result.json', `**/${EVIDENCE_FILE}`], { cwd: absolute, absolute: true, deep: 3, ignore: ['**/logs/**'] });
-    const anchored = options.anchor?.entries.some((e) => e.scenario === path.basename(absolute));
     // A results tree: every scenario the anchor names must be in it. (A run folder without evidence is neither.)
     if (found.includes(path.join(absolute, 'result.json'))) continue;
+    const anchored = options.anchor?.entries.some((e) => e.scenario === path.basename(absolute));
     if (!found.some((f) => path.dirname(path.dirname(f)) === absolute) && !(found.length === 0 && anchored)) trees.add(absolute);
     else scenarioDirs.add(absolute);
     for (const f of found) {
