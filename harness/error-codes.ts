@@ -77,7 +77,11 @@ export const ERROR_CODES = {
   TOOL_MISSING: 'infrastructure',
   TOOL_TIMEOUT: 'infrastructure',
   ZSTD_UNSUPPORTED: 'infrastructure',
-  // The evidence key or its configuration (like a missing secret: ERROR, exit 3).
+  // The evidence key, its anchor log or their configuration (like a missing secret: ERROR, exit 3).
+  ANCHOR_IN_RESULTS: 'infrastructure',
+  ANCHOR_LOCKED: 'infrastructure',
+  ANCHOR_UNREADABLE: 'infrastructure',
+  ANCHOR_UNWRITABLE: 'infrastructure',
   CONFIG_INVALID: 'infrastructure',
   CONFIG_UNREADABLE: 'infrastructure',
   KEY_INVALID: 'infrastructure',

@@ -76,7 +76,8 @@ describe('hostile: secrets never reach the console, --json, results, logs or evi
       console.log(`      skipped: ${why}`);
       this.skip();
     }
-    const results = path.join(world.root, 'results-docker');
+    // The same results tree: one signing key's anchor log serves one results tree.
+    const results = world.results;
     const run = await world.run(['run', path.join(world.root, 'step-prints-secret.yaml'), path.join(world.root, 'check-prints-secret.yaml'), '--sandbox', 'docker', '--results', results, '--json'], { RDPW: SECRET });
     const verdicts = (JSON.parse(run.stdout) as { results: DrillResult[] }).results.map((r) => r.error?.code ?? r.verdict);
     assert.deepEqual(verdicts, ['RESTORE_STEP_FAILED', 'FAIL'], run.stderr);
