@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { systemClock } from '../clock.ts';
 import { runScenarios, type RunOutcome } from '../drill/run.ts';
-import { UsageError } from '../errors.ts';
+import { UsageError, errorMessage } from '../errors.ts';
 import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
 import { chooseLang } from '../reporters/html/lang.ts';
@@ -21,9 +21,9 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
   const resultsRoot = path.resolve(flags.results);
   const options = { lang: chooseLang(flags.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !flags.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
-  const reporters = [flags.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
+  const reporters = [flags.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];
   if (flags.metrics) reporters.push(metricsReporter(flags.metrics));
-  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`));
+  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(`restore-drill: the ${name} reporter failed on this event (it keeps running for the next ones): ${errorMessage(err)}\n`));
   const interrupt = onInterrupt();
   try {
     if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
