@@ -17,12 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
 import { sandboxSchema } from '../scenario/schema.ts';
-import { formatBytes, parseDuration } from '../units.ts';
+import { parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
+import { CONTAINER_ISOLATION, containerLimits, drillNetwork } from './docker-policy.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
 import { currentOwner, DEFAULT_LEFTOVER_GRACE_MS, LABEL, labelsFor, leftoverReason, type LeftoverJudge } from './docker-labels.ts';
 import { processAlive } from './process.ts';
-import type { ContainerRuntimeClient, EngineFeatures, Labelled } from './docker-runtime.ts';
+import type { ContainerRuntimeClient, ContainerSpec, EngineFeatures, Labelled } from './docker-runtime.ts';
 import { ExecLog } from './exec-log.ts';
 import { DockerSandbox, RESTORE_DIR, UndoStack } from './docker-sandbox.ts';
 import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
@@ -143,10 +144,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       labels: labelsFor(currentOwner('cleanup', 'cleanup', this.now())),
       mounts: [{ source: hostRoot, target: '/cleanup', readOnly: false }],
       networkMode: 'none',
+      ...CONTAINER_ISOLATION,
       capAdd: ['DAC_OVERRIDE', 'FOWNER'],
-      memoryBytes: 256 * 1024 ** 2,
-      nanoCpus: 1e9,
-      pidsLimit: 64,
+      ...containerLimits(256 * 1024 ** 2, 1, 64),
     });
     try {
       await this.client.exec(helper, {
@@ -189,7 +189,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       let networkId: string | undefined;
       if (spec.network !== 'none') {
         networkMode = `restore-drill-${request.runId}-${spec.network}`.toLowerCase();
-        networkId = await client.createNetwork({ name: networkMode, labels });
+        networkId = await client.createNetwork(drillNetwork(networkMode, labels));
         undo.push(() => client.removeNetwork(networkId!));
         request.signal?.throwIfAborted();
       }
@@ -197,7 +197,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       const backups = request.backupPaths.map((source, i) => ({ source: path.resolve(source), target: `${BACKUP_DIR}/${i}` }));
       const start = imageStartCommand(image.labels);
       const containerName = `restore-drill-${request.scenario}-${request.runId}`.toLowerCase();
-      const containerId = await client.runContainer({
+      const container: ContainerSpec = {
         name: containerName,
         image: spec.image,
         cmd: KEEP_ALIVE,
@@ -209,11 +209,11 @@ export class DockerSandboxDriver implements SandboxDriver {
           { source: hostRestoreDir, target: RESTORE_DIR, readOnly: false },
         ],
         networkMode,
+        ...CONTAINER_ISOLATION,
         capAdd,
-        memoryBytes: spec.memory,
-        nanoCpus: Math.round(spec.cpus * 1e9),
-        pidsLimit: spec.pids,
-      });
+        ...containerLimits(spec.memory, spec.cpus, spec.pids),
+      };
+      const containerId = await client.runContainer(container);
       undo.push(() => client.removeContainer(containerId));
       request.signal?.throwIfAborted();
 
@@ -243,8 +243,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         hostRestoreDir,
         start,
         hasTimeout,
-        capAdd,
-        limits: `memory ${formatBytes(spec.memory)} (no swap), ${spec.cpus} CPU, ${spec.pids} processes`,
+        container,
         notes,
         undo,
         log: new ExecLog(request.logDir),
