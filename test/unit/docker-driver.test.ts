@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DockerSandboxDriver } from '../../harness/sandboxes/docker.ts';
 import { imageCapabilities } from '../../harness/sandboxes/docker-image.ts';
-import { LABEL, labelsFor, leftoverReason, type LeftoverJudge } from '../../harness/sandboxes/docker-labels.ts';
+import { LABEL, labelsFor, ownerFromLabels } from '../../harness/sandboxes/docker-labels.ts';
+import { leftoverReason, type LeftoverJudge } from '../../harness/sandboxes/leftovers.ts';
 import { sandboxSchema } from '../../harness/scenario/schema.ts';
 import { FakeRuntime } from '../helpers/fake-runtime.ts';
 
@@ -19,7 +20,7 @@ function owner(pid: number, minutesAgo: number, host = HOST) {
 
 describe('docker driver: labels and leftovers (unit, fake runtime)', () => {
   const judge: LeftoverJudge = { now: NOW, host: HOST, graceMs: 60_000, alive: (pid) => pid === process.pid };
-  const thing = (labels: Record<string, string>) => ({ kind: 'container' as const, id: 'c1', name: 'c1', labels });
+  const thing = (labels: Record<string, string>) => ownerFromLabels(labels);
 
   it('labels carry the run, scenario, creation time, pid and host', () => {
     const labels = owner(42, 0);
