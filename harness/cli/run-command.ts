@@ -1,6 +1,7 @@
 /** The run command's work: load scenarios, pick the sandbox, run the drills, report. */
 import { systemClock } from '../clock.ts';
 import { runScenarios, type RunOutcome } from '../drill/run.ts';
+import { errorMessage } from '../errors.ts';
 import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
 import { chooseLang } from '../reporters/html/lang.ts';
@@ -9,7 +10,7 @@ import { chooseDriver } from '../sandboxes/index.ts';
 import type { SandboxChoice } from '../sandboxes/choices.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { Redactor } from '../secrets/redactor.ts';
-import { redactedEmit, redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
+import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import type { PointSelector } from '../sources/source.ts';
 import { onInterrupt } from './interrupt.ts';
 import { checkResultsRoot } from './results-root.ts';
@@ -45,9 +46,9 @@ async function drillScenarios(scenarios: Scenario[], request: RunRequest, result
   const chosen = await chooseDriver(request.sandbox);
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
-  const reporters = [request.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
+  const reporters = [request.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];
   if (request.metrics) reporters.push(metricsReporter(request.metrics));
-  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(redactor.text(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`)));
+  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(redactor.text(`restore-drill: the ${name} reporter failed on this event (it keeps running for the next ones): ${errorMessage(err)}\n`)), (event) => redactor.value(event));
   const interrupt = onInterrupt();
   try {
     if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
@@ -59,7 +60,7 @@ async function drillScenarios(scenarios: Scenario[], request: RunRequest, result
       clock: systemClock,
       signal: interrupt.signal,
       interruptedExitCode: interrupt.exitCode,
-      emit: redactedEmit(multiplexer.emit, redactor),
+      emit: multiplexer.emit,
       notes: chosen.note ? [chosen.note] : [],
     });
     return { results: redactor.value(outcome.results), exitCode: interrupt.exitCode() ?? outcome.exitCode };

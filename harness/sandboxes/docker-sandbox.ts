@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { InfrastructureError, errorMessage } from '../errors.ts';
-import type { ContainerRuntimeClient, ImageInfo } from './docker-runtime.ts';
+import { formatBytes } from '../units.ts';
+import type { ContainerRuntimeClient, ContainerSpec, ImageInfo } from './docker-runtime.ts';
 import type { ExecLog } from './exec-log.ts';
 import { TailBuffer } from './process.ts';
 import type { RestoreBudget } from './restore-budget.ts';
@@ -27,8 +28,8 @@ export interface DockerSandboxParts {
   budget: RestoreBudget;
   start: string | undefined;
   hasTimeout: boolean;
-  capAdd: string[];
-  limits: string;
+  /** What the engine was asked for: the report describes exactly this. */
+  container: ContainerSpec;
   notes: string[];
   undo: UndoStack;
   log: ExecLog;
@@ -62,8 +63,9 @@ export class DockerSandbox implements Sandbox {
       container: parts.containerName,
       containerId: parts.containerId,
       network: parts.networkMode,
-      capabilities: parts.capAdd.length > 0 ? `all dropped, added back: ${parts.capAdd.join(', ')}` : 'all dropped',
-      limits: parts.limits,
+      capabilities: describeCapabilities(parts.container),
+      privileges: parts.container.noNewPrivileges ? 'no new privileges' : 'setuid programs may gain privileges',
+      limits: describeLimits(parts.container),
       backupMounts: parts.backups.map((b) => `${b.target} (read-only)`).join(', ') || 'none',
       restoreMount: `${RESTORE_DIR} (host folder ${parts.hostRestoreDir})`,
       restoreLimit: parts.budget.describe(),
@@ -176,4 +178,14 @@ export class UndoStack {
     }
     return problems;
   }
+}
+
+function describeCapabilities(spec: ContainerSpec): string {
+  const dropped = spec.capDrop.includes('ALL') ? 'all dropped' : `dropped: ${spec.capDrop.join(', ') || 'none'}`;
+  return spec.capAdd.length > 0 ? `${dropped}, added back: ${spec.capAdd.join(', ')}` : dropped;
+}
+
+function describeLimits(spec: ContainerSpec): string {
+  const swap = spec.memorySwapBytes === spec.memoryBytes ? ' (no swap)' : '';
+  return `memory ${formatBytes(spec.memoryBytes)}${swap}, ${spec.nanoCpus / 1e9} CPU, ${spec.pidsLimit} processes`;
 }

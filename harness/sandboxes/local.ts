@@ -2,18 +2,18 @@
  * The embedded default: a fresh temporary folder per drill, commands run with a cleaned environment in
  * their own network namespace where this host allows it (`unshare`). Always removed, also on failure.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import { ExecLog } from './exec-log.ts';
-import { processAlive, runProcess } from './process.ts';
+import { leftoverJudge, leftoverReason, ownerRecord, readOwnerFile } from './leftovers.ts';
+import { runProcess } from './process.ts';
 import { RestoreBudget } from './restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 const PREFIX = 'restore-drill-';
 const OWNER_FILE = 'owner.json';
-const LEFTOVER_GRACE_MS = 60_000;
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface LocalDriverOptions {
@@ -42,13 +42,14 @@ export class LocalSandboxDriver implements SandboxDriver {
 
   async removeLeftovers(): Promise<string[]> {
     const removed: string[] = [];
+    const judge = leftoverJudge();
     for (const name of await readdir(this.baseDir).catch(() => [] as string[])) {
       if (!name.startsWith(PREFIX)) continue;
       const dir = path.join(this.baseDir, name);
-      const owner = await readOwner(dir);
-      if (!owner || processAlive(owner.pid) || Date.now() - owner.created < LEFTOVER_GRACE_MS) continue;
+      const reason = leftoverReason(await readOwnerFile(path.join(dir, OWNER_FILE)), judge);
+      if (!reason) continue;
       await rm(dir, { recursive: true, force: true });
-      removed.push(`removed the local sandbox ${dir} left by a run that ended without cleaning up (process ${owner.pid})`);
+      removed.push(`removed the local sandbox ${dir} left by a run that ended without cleaning up: the ${reason}`);
     }
     return removed;
   }
@@ -58,7 +59,7 @@ export class LocalSandboxDriver implements SandboxDriver {
     await mkdir(this.baseDir, { recursive: true });
     const root = await mkdtemp(path.join(this.baseDir, `${PREFIX}${request.scenario}-`));
     try {
-      await writeFile(path.join(root, OWNER_FILE), JSON.stringify({ pid: process.pid, created: Date.now(), run: request.runId }));
+      await writeFile(path.join(root, OWNER_FILE), JSON.stringify(ownerRecord(request.runId, request.scenario, new Date())));
       const folders = { restore: path.join(root, 'restore'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
       await Promise.all(Object.values(folders).map((dir) => mkdir(dir, { recursive: true })));
       const unshare = await this.networkIsolation();
@@ -161,13 +162,4 @@ async function probeUnshare(): Promise<string[] | undefined> {
     }
   }
   return undefined;
-}
-
-async function readOwner(dir: string): Promise<{ pid: number; created: number } | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(dir, OWNER_FILE), 'utf8')) as { pid: number; created: number };
-  } catch {
-    // Not a sandbox of ours (or one still being made): never touched.
-    return undefined;
-  }
 }

@@ -3,7 +3,6 @@
  * and source password of the scenarios, it wraps the event stream (so every reporter, result.json and
  * the evidence that binds it get redacted data), the sandboxes' logs, and the errors the CLI prints.
  */
-import type { Emit } from '../drill/events.ts';
 import { MissingSecretError } from '../errors.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { resolveSecret } from '../scenario/secrets.ts';
@@ -32,10 +31,6 @@ export async function redactorFor(scenarios: Scenario[], env: NodeJS.ProcessEnv 
 }
 
 /** The event stream as reporters see it: each event redacted (a copy) before any of them gets it. */
-export function redactedEmit(emit: Emit, redactor: Redactor): Emit {
-  return (event) => emit(redactor.value(event));
-}
-
 /** The driver, with every sandbox it provisions redacting its logs with this redactor. */
 export function redactingDriver(driver: SandboxDriver, redactor: Redactor): SandboxDriver {
   return {
