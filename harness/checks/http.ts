@@ -3,7 +3,6 @@
  * loopback, so no port is opened to the host), retried until it answers as expected or the deadline
  * comes: a readiness probe. A failure at the deadline carries the service's log tail.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../errors.ts';
 import type { HttpCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult, Sandbox } from '../sandboxes/sandbox.ts';
@@ -38,7 +37,7 @@ export class HttpCheck implements Check<'http'> {
       answer = await this.request(context);
       findings = this.judge(answer);
       if (findings.length === 0 || context.clock.monotonic() + this.spec.interval > deadline) break;
-      await sleep(this.spec.interval, undefined, { signal: context.signal });
+      await context.clock.sleep(this.spec.interval, context.signal);
     }
     const waited = `after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(context.clock.monotonic() - started)}`;
     return checkResult(this, context.clock, {

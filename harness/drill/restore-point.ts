@@ -8,7 +8,7 @@ import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
-import type { BackupSource, RestorePoint, RestoreProgress } from '../sources/source.ts';
+import { backupPathsOf, type BackupSource, type RestorePoint, type RestoreProgress } from '../sources/source.ts';
 import type { Timed } from './task-runner.ts';
 
 /** What restoring the points of one scenario needs: made once per run by `pointWork`. */
@@ -70,7 +70,7 @@ export async function restoreInto(work: PointWork, point: RestorePoint, options:
   const sandbox = await timed('provision', () =>
     work.driver.provision({
       spec: work.sandboxSpec,
-      backupPaths: work.source.backupPaths,
+      backupPaths: backupPathsOf(work.source, point),
       scenario: work.scenario,
       runId: options.name ? `${work.runId}-${options.name}` : work.runId,
       logDir: work.logDir,

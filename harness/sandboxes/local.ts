@@ -2,17 +2,18 @@
  * The embedded default: a fresh temporary folder per drill, commands run with a cleaned environment in
  * their own network namespace where this host allows it (`unshare`). Always removed, also on failure.
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import { ExecLog } from './exec-log.ts';
-import { processAlive, runProcess } from './process.ts';
+import { leftoverJudge, leftoverReason, ownerRecord, readOwnerFile } from './leftovers.ts';
+import { runProcess } from './process.ts';
+import { RestoreBudget } from './restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 const PREFIX = 'restore-drill-';
 const OWNER_FILE = 'owner.json';
-const LEFTOVER_GRACE_MS = 60_000;
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface LocalDriverOptions {
@@ -41,13 +42,14 @@ export class LocalSandboxDriver implements SandboxDriver {
 
   async removeLeftovers(): Promise<string[]> {
     const removed: string[] = [];
+    const judge = leftoverJudge();
     for (const name of await readdir(this.baseDir).catch(() => [] as string[])) {
       if (!name.startsWith(PREFIX)) continue;
       const dir = path.join(this.baseDir, name);
-      const owner = await readOwner(dir);
-      if (!owner || processAlive(owner.pid) || Date.now() - owner.created < LEFTOVER_GRACE_MS) continue;
+      const reason = leftoverReason(await readOwnerFile(path.join(dir, OWNER_FILE)), judge);
+      if (!reason) continue;
       await rm(dir, { recursive: true, force: true });
-      removed.push(`removed the local sandbox ${dir} left by a run that ended without cleaning up (process ${owner.pid})`);
+      removed.push(`removed the local sandbox ${dir} left by a run that ended without cleaning up: the ${reason}`);
     }
     return removed;
   }
@@ -57,11 +59,12 @@ export class LocalSandboxDriver implements SandboxDriver {
     await mkdir(this.baseDir, { recursive: true });
     const root = await mkdtemp(path.join(this.baseDir, `${PREFIX}${request.scenario}-`));
     try {
-      await writeFile(path.join(root, OWNER_FILE), JSON.stringify({ pid: process.pid, created: Date.now(), run: request.runId }));
+      await writeFile(path.join(root, OWNER_FILE), JSON.stringify(ownerRecord(request.runId, request.scenario, new Date())));
       const folders = { restore: path.join(root, 'restore'), home: path.join(root, 'home'), tmp: path.join(root, 'tmp') };
       await Promise.all(Object.values(folders).map((dir) => mkdir(dir, { recursive: true })));
       const unshare = await this.networkIsolation();
-      return new LocalSandbox(root, folders, unshare, request);
+      const budget = await RestoreBudget.open(folders.restore, request.spec.restore_size);
+      return new LocalSandbox(root, folders, { unshare, budget }, request);
     } catch (err) {
       await rm(root, { recursive: true, force: true });
       throw new InfrastructureError('LOCAL_SANDBOX_FAILED', `Could not prepare a local sandbox in ${this.baseDir}: ${String(err)}`, { cause: err });
@@ -75,20 +78,27 @@ class LocalSandbox implements Sandbox {
   readonly description: Record<string, string>;
   readonly restoreDir: string;
   readonly hostRestoreDir: string;
+  readonly budget: RestoreBudget;
   private readonly root: string;
   private readonly folders: { restore: string; home: string; tmp: string };
   private readonly unshare: string[] | undefined;
   private readonly log: ExecLog;
   private disposed = false;
 
-  constructor(root: string, folders: { restore: string; home: string; tmp: string }, unshare: string[] | undefined, request: ProvisionRequest) {
+  constructor(
+    root: string,
+    folders: { restore: string; home: string; tmp: string },
+    { unshare, budget }: { unshare: string[] | undefined; budget: RestoreBudget },
+    request: ProvisionRequest,
+  ) {
     this.root = root;
     this.folders = folders;
     this.unshare = unshare;
+    this.budget = budget;
     this.restoreDir = folders.restore;
     this.hostRestoreDir = folders.restore;
-    this.log = new ExecLog(request.logDir);
-    this.description = { root };
+    this.log = new ExecLog(request.logDir, request.redactor);
+    this.description = { root, restoreLimit: budget.describe() };
     const networkAsked = request.spec.network;
     const notes: string[] = [];
     if (!unshare) notes.push('this host does not allow a private network namespace (unshare failed): commands could reach the network');
@@ -117,13 +127,12 @@ class LocalSandbox implements Sandbox {
       ...options.env,
     };
     const [program, args] = this.unshare ? ['unshare', [...this.unshare, '--', '/bin/sh', '-c', command]] : ['/bin/sh', ['-c', command]];
-    const result = await runProcess(program, args as string[], {
-      cwd: options.cwd ?? this.restoreDir,
-      env,
-      timeoutMs: options.timeoutMs,
-      signal: options.signal,
-    });
-    await this.log.record(command, result, Object.values(options.env ?? {}));
+    const result = await this.budget.during(
+      options.signal,
+      (signal) => runProcess(program, args as string[], { cwd: options.cwd ?? this.restoreDir, env, timeoutMs: options.timeoutMs, signal }),
+      `the command "${command}"`,
+    );
+    await this.log.record(command, result, options.env);
     return result;
   }
 
@@ -153,13 +162,4 @@ async function probeUnshare(): Promise<string[] | undefined> {
     }
   }
   return undefined;
-}
-
-async function readOwner(dir: string): Promise<{ pid: number; created: number } | undefined> {
-  try {
-    return JSON.parse(await readFile(path.join(dir, OWNER_FILE), 'utf8')) as { pid: number; created: number };
-  } catch {
-    // Not a sandbox of ours (or one still being made): never touched.
-    return undefined;
-  }
 }

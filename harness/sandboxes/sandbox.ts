@@ -3,6 +3,8 @@
  * drivers (local, docker) live beside it and a fake serves the unit tests.
  */
 import type { SandboxSpec } from '../scenario/schema.ts';
+import type { RestoreBudget } from './restore-budget.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 
 export type DriverName = 'local' | 'docker';
 
@@ -43,6 +45,8 @@ export interface Sandbox extends AsyncDisposable {
   readonly restoreDir: string;
   /** The same folder as this process sees it, for streaming restores and hashing. */
   readonly hostRestoreDir: string;
+  /** How much may be written into the restore folder (sandbox.restore_size, else the disk's margin); exec enforces it. */
+  readonly budget?: RestoreBudget;
   /** Where a backup path of this host appears inside the sandbox (mounted read-only). */
   backupPath(hostPath: string): string;
   /** Runs a shell command inside the sandbox. A non-zero exit is a result, not an exception. */
@@ -62,6 +66,8 @@ export interface ProvisionRequest {
   runId: string;
   /** Folder for the sandbox's logs (results/<scenario>/<run>/logs). */
   logDir: string;
+  /** Blots the run's secrets out of the sandbox's logs (each command's own environment is blotted out too). */
+  redactor?: Redactor;
   signal?: AbortSignal;
 }
 

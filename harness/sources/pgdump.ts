@@ -11,7 +11,7 @@ import type { Sandbox } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { pointsFromPaths, staticBase } from './path-source.ts';
-import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
+import { backupPathsOf, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
 import { lastLines } from './tool.ts';
 
 export type DumpFormat = 'auto' | 'custom' | 'plain';
@@ -47,6 +47,10 @@ export class PgDumpSource implements BackupSource {
   }
 
   totalSize?: (point: RestorePoint, signal?: AbortSignal) => Promise<number | undefined>;
+
+  backupPathsFor(point: RestorePoint): string[] {
+    return this.options.inner ? backupPathsOf(this.options.inner, point) : [point.location];
+  }
 
   points(signal?: AbortSignal): Promise<RestorePoint[]> {
     if (this.options.inner) return this.options.inner.points(signal);

@@ -12,7 +12,7 @@ import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { readPassword, type PasswordRef } from './password.ts';
 import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
-import { INSTALL_HINT, measureTree, runHostTool } from './tool.ts';
+import { INSTALL_HINT, lastLines, measureTree, refuseLargerPoint, runHostTool } from './tool.ts';
 import { entriesIn } from './folder-listing.ts';
 import { readToolFailure } from './tool-output.ts';
 
@@ -69,6 +69,7 @@ export class ResticSource implements BackupSource {
 
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const { sandbox } = context;
+    await refuseLargerPoint(this, point, context, `snapshot ${short(point.id)}`);
     const password = await this.password();
     const target = path.posix.join(sandbox.restoreDir, this.options.into ?? '.');
     const sample = point.sample ?? this.sample;

@@ -31,8 +31,10 @@ export interface RestoreContext {
 
 export interface BackupSource {
   readonly kind: string;
-  /** Host paths that must be visible (read-only) inside the sandbox. */
+  /** Host paths that must be visible (read-only) inside the sandbox, for any point. */
   readonly backupPaths: string[];
+  /** Only what restoring this point reads (its archive, not the folder of its siblings); default backupPaths. */
+  backupPathsFor?(point: RestorePoint): string[];
   /** Restore points, newest first. */
   points(signal?: AbortSignal): Promise<RestorePoint[]>;
   /** Restores a point into the sandbox's restore folder. Never writes to the backup. */
@@ -46,6 +48,11 @@ export interface BackupSource {
   totalSize?(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined>;
   /** The paths of the entries directly in one folder of a point, as the tool names them (for a rotating sample). */
   listFolder?(point: RestorePoint, folder: string, signal?: AbortSignal): Promise<string[]>;
+}
+
+/** The host paths a sandbox restoring `point` must see: no more than the source reads. */
+export function backupPathsOf(source: BackupSource, point: RestorePoint): string[] {
+  return source.backupPathsFor?.(point) ?? source.backupPaths;
 }
 
 /**

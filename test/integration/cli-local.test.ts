@@ -12,6 +12,7 @@ import zlib from 'node:zlib';
 import type { DrillResult } from '../../harness/drill/result.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { gnuTar, makeArchive, makeManifest, writeScenario, writeTree } from '../helpers/fixtures.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 const HOUR = 3_600_000;
 
@@ -108,7 +109,7 @@ expect: { files: { manifest: ../expected/share.sha256 } }
     assert.equal(after.size, before.size);
   });
 
-  it('refuses archive entries that would land outside the restore folder, naming them', async () => {
+  it('refuses archive entries that would land outside the restore folder, naming them (a link to outside is no such entry)', async () => {
     const work = path.join(tmp.path, 'evil');
     await mkdir(path.join(work, 'inside'), { recursive: true });
     await writeFile(path.join(work, 'inside', 'ok.txt'), 'fine');
@@ -123,13 +124,13 @@ expect: { files: { manifest: ../expected/share.sha256 } }
     assert.equal(code, 1);
     const [result] = await resultOf(stdout);
     assert.equal(result!.error?.code, 'ARCHIVE_ENTRY_OUTSIDE_ROOT');
-    assert.match(result!.error!.message, /passwd-link -> \/etc\/passwd/);
-    assert.match(result!.error!.message, /\.\.\/escape\.txt/);
+    assert.match(result!.error!.message, /1 entry .*\.\.\/escape\.txt/);
+    assert.doesNotMatch(result!.error!.message, /passwd-link/);
     await assert.rejects(stat(path.join(os.tmpdir(), 'escape.txt')));
   });
 
   it('restores .tar.zst archives', async function () {
-    if (typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync !== 'function') this.skip();
+    if (typeof (zlib as { zstdCompressSync?: unknown }).zstdCompressSync !== 'function') skipBecause(this, `this Node.js (${process.version}) has no zstd in node:zlib (Node 22.15+ and 23.8+ have it)`);
     const plain = path.join(tmp.path, 'plain.tar');
     await makeArchive(path.join(tmp.path, 'share'), plain);
     const zst = path.join(tmp.path, 'backups-zst', 'share.tar.zst');
@@ -149,7 +150,7 @@ expect: { files: { manifest: ../expected/share.sha256 } }
 
   it('cuts the sandbox off the network where the host allows it: a connection to the host fails', async function () {
     const probe = spawnSync('unshare', ['--net', 'true']);
-    if (probe.status !== 0) this.skip();
+    if (probe.status !== 0) skipBecause(this, `this host does not allow a private network namespace (unshare --net: ${probe.stderr?.toString().trim() || `exit ${probe.status}`})`);
     const server = net.createServer((socket) => {
       connections++;
       socket.destroy();
