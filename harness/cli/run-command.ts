@@ -17,7 +17,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
   const parallel = Number(flags.parallel);
   if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
   const scenarios = await loadScenarios(await findScenarioFiles(args), { references: false });
-  const chosen = await chooseDriver(flags.sandbox);
+  const chosen = await chooseDriver(flags.sandbox, { unsafeLocal: flags.unsafeLocal });
   const resultsRoot = path.resolve(flags.results);
   const options = { lang: chooseLang(flags.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !flags.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
@@ -27,6 +27,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
   const interrupt = onInterrupt();
   try {
     if (chosen.note && !flags.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
+    if (chosen.warning) process.stderr.write(`restore-drill: ${chosen.warning}\n`);
     const outcome = await runScenarios(scenarios, {
       driver: chosen.driver,
       resultsRoot,
@@ -35,7 +36,7 @@ export async function runCommand(args: string[], flags: RunFlags): Promise<RunOu
       clock: systemClock,
       signal: interrupt.signal,
       emit: multiplexer.emit,
-      notes: chosen.note ? [chosen.note] : [],
+      notes: [chosen.warning, chosen.note].filter((n) => n !== undefined),
     });
     return { ...outcome, exitCode: interrupt.exitCode() ?? outcome.exitCode };
   } finally {

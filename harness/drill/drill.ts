@@ -21,6 +21,7 @@ import { decideVerdict } from './verdict.ts';
 import { VERSION } from '../version.ts';
 import type { PointManifests } from '../ransomware/point-manifests.ts';
 import { pointManifestsFor, prepareChangeBaseline, resolveNewestClean } from '../ransomware/newest-clean.ts';
+import { fingerprintBackup, type BackupFingerprint } from '../sources/fingerprint.ts';
 
 export interface DrillOptions {
   driver: SandboxDriver;
@@ -64,6 +65,7 @@ class Drill {
   private readyAt?: number;
   private points: RestorePoint[] = [];
   private manifests?: PointManifests;
+  private backupPrint?: BackupFingerprint;
 
   constructor(scenario: Scenario, options: DrillOptions) {
     this.scenario = scenario;
@@ -86,6 +88,7 @@ class Drill {
         failure ??= new InfrastructureError('TEARDOWN_FAILED', `The sandbox could not be removed: ${errorMessage(err)}`);
       });
     }
+    failure = (await this.backupPrint?.changes()) ?? failure;
     const result = this.result(failure);
     await this.options.emit({ type: 'drill:end', drill: this.ref, result });
     return result;
@@ -118,6 +121,7 @@ class Drill {
       await prepareChangeBaseline(this.scenario, checks, this.points, this.point, () => this.pointManifests());
     });
     await this.phase('provision', async () => {
+      this.backupPrint = await fingerprintBackup(this.source!.backupPaths, this.options.signal);
       this.sandbox = await this.options.driver.provision({
         spec: this.scenario.spec.sandbox,
         backupPaths: this.source!.backupPaths,

@@ -66,7 +66,7 @@ export class ResticSource implements BackupSource {
     const target = path.posix.join(sandbox.restoreDir, this.options.into ?? '.');
     const includes = (this.sample ?? []).flatMap((p) => ['--include', p]);
     const command = shellCommand(['restic', ...READ_FLAGS, '-r', sandbox.backupPath(this.options.repository), 'restore', point.id, '--target', target, ...includes]);
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password } });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password }, harnessCommand: true });
     if (result.timedOut) {
       throw new InfrastructureError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
