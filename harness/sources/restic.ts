@@ -136,7 +136,8 @@ export function onlyOwnershipErrors(stderr: string): number {
   const errors = stderr.split('\n').filter((line) => line.startsWith('ignoring error for '));
   const total = /There were (\d+) errors/.exec(stderr)?.[1];
   if (errors.length === 0 || total === undefined || Number(total) !== errors.length) return 0;
-  return errors.every((line) => /: Lchown: lchown .*: operation not permitted$/.test(line)) ? errors.length : 0;
+  // EPERM without CAP_CHOWN; EINVAL in a user namespace (bubblewrap) where the owner's uid is not mapped.
+  return errors.every((line) => /: Lchown: lchown .*: (operation not permitted|invalid argument)$/.test(line)) ? errors.length : 0;
 }
 
 function short(id: string): string {
