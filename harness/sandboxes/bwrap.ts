@@ -67,7 +67,8 @@ async function systemArgs(): Promise<string[]> {
 function layoutArgs(layout: BwrapLayout): string[] {
   const args = ['--ro-bind', layout.passwd, '/etc/passwd', '--ro-bind', layout.group, '/etc/group'];
   // Backups first: a sandbox folder that lies inside a backup folder is still writable, the rest not.
-  for (const p of layout.readOnly) args.push('--ro-bind', path.resolve(p), path.resolve(p));
+  // A backup path that does not exist has nothing to protect; the engine then says it is missing.
+  for (const p of layout.readOnly) args.push('--ro-bind-try', path.resolve(p), path.resolve(p));
   for (const p of layout.writable) args.push('--bind', p, p);
   args.push('--remount-ro', '/', '--chdir', layout.cwd, '--');
   return args;

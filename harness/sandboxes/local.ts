@@ -144,8 +144,14 @@ class LocalSandbox implements Sandbox {
     };
     const cwd = options.cwd ?? this.restoreDir;
     const [program, args] = this.commandLine(command, cwd, options);
-    const result = await runProcess(program, args, { cwd, env, timeoutMs: options.timeoutMs, signal: options.signal });
+    // In bubblewrap the working folder is set inside (--chdir); bwrap itself starts in the sandbox's root.
+    const hostCwd = this.confinement.kind === 'bwrap' ? this.root : cwd;
+    const result = await runProcess(program, args, { cwd: hostCwd, env, timeoutMs: options.timeoutMs, signal: options.signal });
     await this.log.record(command, result, Object.values(options.env ?? {}));
+    if (this.confinement.kind === 'bwrap' && result.exitCode === 1 && result.stderr.startsWith('bwrap: ')) {
+      // The sandbox could not be set up: the command never ran, so this is not the backup's fault.
+      throw new InfrastructureError('LOCAL_SANDBOX_FAILED', `bubblewrap could not set up the sandbox for "${command.slice(0, 80)}": ${result.stderr.trim().split('\n')[0]}`);
+    }
     return result;
   }
 

@@ -11,6 +11,8 @@ import { spawnSync } from 'node:child_process';
 import { access, copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
+import { LocalSandboxDriver } from '../../harness/sandboxes/local.ts';
+import { sandboxSchema } from '../../harness/scenario/schema.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { makeArchive, writeScenario, writeTree } from '../helpers/fixtures.ts';
 
@@ -117,6 +119,17 @@ expect:
     assert.equal(result.sandbox!.isolation.backupProtection, 'read-only bind mount (bubblewrap)');
     assert.equal(result.sandbox!.isolation.networkIsolated, true);
     await assert.rejects(stat(result.sandbox!.description.root!), 'the sandbox folder is removed');
+  });
+
+  it('a sandbox bubblewrap cannot set up is an ERROR of the sandbox, not a FAIL of the backup', async function () {
+    requireBwrap.call(this);
+    const driver = new LocalSandboxDriver({ baseDir: path.join(tmp.path, 'driver-sandboxes') });
+    const sandbox = await driver.provision({ spec: sandboxSchema.parse({}), backupPaths: [archive], scenario: 'setup', runId: 'setup-1', logDir: path.join(tmp.path, 'driver-logs') });
+    try {
+      await assert.rejects(sandbox.exec('true', { timeoutMs: 10_000, cwd: '/no/such/folder' }), (err: Error & { code?: string }) => err.code === 'LOCAL_SANDBOX_FAILED' && /chdir/i.test(err.message));
+    } finally {
+      await sandbox.dispose();
+    }
   });
 
   it('without bubblewrap, a scenario with restore steps is an ERROR naming the package and the opt-in', async () => {
