@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   // The backup tool crashed reading the repository (a Go panic): the repository may be damaged.
   TOOL_CRASHED: 'backup',
   // The host, the sandbox or a tool failed.
+  // The drill changed the backup (a sandbox without protection wrote to it): no verdict of it holds.
+  BACKUP_CHANGED: 'infrastructure',
   BACKUP_NOT_MOUNTED: 'infrastructure',
   DATABASE_COMMAND_FAILED: 'infrastructure',
   DATABASE_SERVER_FAILED: 'infrastructure',
@@ -69,6 +71,7 @@ export const ERROR_CODES = {
   // A rotating sample's folder lists more entries than the host keeps of a tool's output.
   LISTING_TOO_LARGE: 'infrastructure',
   LOCAL_SANDBOX_FAILED: 'infrastructure',
+  LOCAL_SANDBOX_UNAVAILABLE: 'infrastructure',
   METRICS_UNREADABLE: 'infrastructure',
   METRICS_UNWRITABLE: 'infrastructure',
   REPOSITORY_PASSWORD_WRONG: 'infrastructure',

@@ -30,6 +30,8 @@ export interface RunRequest {
   json?: boolean;
   lang?: string;
   metrics?: string;
+  /** Run scenario commands unconfined where bubblewrap cannot make a sandbox (--unsafe-local). */
+  unsafeLocal?: boolean;
 }
 
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
@@ -45,7 +47,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
 }
 
 async function drillScenarios(scenarios: Scenario[], request: RunRequest, resultsRoot: string, redactor: Redactor): Promise<RunOutcome> {
-  const chosen = await chooseDriver(request.sandbox);
+  const chosen = await chooseDriver(request.sandbox, { unsafeLocal: request.unsafeLocal });
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
   const reporters = [request.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];
@@ -54,6 +56,7 @@ async function drillScenarios(scenarios: Scenario[], request: RunRequest, result
   const interrupt = onInterrupt();
   try {
     if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
+    if (chosen.warning) process.stderr.write(`restore-drill: ${chosen.warning}\n`);
     const outcome = await runScenarios(scenarios, {
       driver: redactingDriver(chosen.driver, redactor),
       resultsRoot,
@@ -64,7 +67,7 @@ async function drillScenarios(scenarios: Scenario[], request: RunRequest, result
       signal: interrupt.signal,
       interruptedExitCode: interrupt.exitCode,
       emit: multiplexer.emit,
-      notes: chosen.note ? [chosen.note] : [],
+      notes: [chosen.warning, chosen.note].filter((n) => n !== undefined),
     });
     return { results: redactor.value(outcome.results), exitCode: interrupt.exitCode() ?? outcome.exitCode };
   } finally {

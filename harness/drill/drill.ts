@@ -13,6 +13,7 @@ import type { Scenario } from '../scenario/load.ts';
 import { resolveSecrets, type Secrets } from '../scenario/secrets.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import { createSource, parsePointSelector, scenarioPoint, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
+import { fingerprintBackup, type BackupFingerprint } from '../sources/fingerprint.ts';
 import { buildResult, type Reached } from './drill-result.ts';
 import type { DrillRef, Emit } from './events.ts';
 import { pointStrategy } from './point-choice.ts';
@@ -51,14 +52,17 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
   const reached: Reached = { checks: [], notes: [], ready: false };
   await options.emit({ type: 'drill:start', drill, file: scenario.displayPath });
   let failure: DrillError | undefined;
+  const guard: BackupGuard = {};
   try {
-    await pipeline({ scenario, options, drill, runner, reached, logDir: path.join(resultsDir, 'logs') });
+    await pipeline({ scenario, options, drill, runner, reached, guard, logDir: path.join(resultsDir, 'logs') });
   } catch (err) {
     failure = options.signal.aborted ? new InterruptedError() : asDrillError(err);
   }
   const teardownErrors = await runner.unwind();
   for (const err of teardownErrors) reached.notes.push(`teardown: ${err.message}`);
   failure ??= teardownFailure(teardownErrors);
+  // A backup changed by the drill outweighs every other outcome: no verdict of it can be trusted.
+  failure = (await guard.print?.changes()) ?? failure;
   const result = buildResult({ scenario, drill, startedAt, endedAt: options.clock.now(), resultsDir, phases: runner.phases, reached, error: failure, notes: options.notes ?? [] });
   await options.emit({ type: 'drill:end', drill, result });
   return result;
@@ -70,7 +74,13 @@ interface Pipeline {
   drill: DrillRef;
   runner: TaskRunner;
   reached: Reached;
+  guard: BackupGuard;
   logDir: string;
+}
+
+/** The backup's fingerprint, taken before any sandbox can see it and compared after the teardown. */
+interface BackupGuard {
+  print?: BackupFingerprint;
 }
 
 async function pipeline(p: Pipeline): Promise<void> {
@@ -81,7 +91,10 @@ async function pipeline(p: Pipeline): Promise<void> {
   const work = pointWork(scenario, source, { ...options, runId: p.drill.runId, logDir: p.logDir });
   const manifests = lazyManifests(scenario, work, runner);
 
-  const { point, points } = await runner.phase('select', () => select(p, work, checks, manifests));
+  const { point, points } = await runner.phase('select', async () => {
+    p.guard.print = await fingerprintBackup(source.backupPaths, options.signal);
+    return select(p, work, checks, manifests);
+  });
   reached.point = point;
   reached.source = source;
   const restore = await restoreInto(work, point, {

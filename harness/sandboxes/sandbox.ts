@@ -13,7 +13,7 @@ export interface Isolation {
   networkIsolated: boolean;
   /** The network the sandbox has: "none", or a named internal network. */
   network: string;
-  /** How the backup is protected from writes: "read-only mount", or "harness opens it read-only". */
+  /** How the backup is protected from writes, as applied: "read-only mount", "read-only bind mount (bubblewrap)", ... */
   backupProtection: string;
   /** Plain-language notes for the report (what could not be enforced on this host, and why). */
   notes: string[];
@@ -26,6 +26,12 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Working directory inside the sandbox; defaults to the restore folder. */
   cwd?: string;
+  /**
+   * A command the harness built itself around a fixed tool (restic, borg, curl, tail) that reads the
+   * backup or the restored data without running it. The local sandbox without bubblewrap runs only
+   * these; scenario commands (restore steps, command checks) it refuses unless opted in.
+   */
+  harnessCommand?: boolean;
 }
 
 export interface ExecResult {

@@ -88,7 +88,7 @@ export class BorgSource implements BackupSource {
     // borg extracts into the working folder; its cache and security folders go to a scratch place.
     const command = `mkdir -p ${shellQuote(target)} && cd ${shellQuote(target)} && BORG_BASE_DIR="$(mktemp -d)" ${extract}`;
     const env: Record<string, string> = { ...QUIET_ENV, ...(passphrase !== undefined ? { BORG_PASSPHRASE: passphrase } : {}) };
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env, harnessCommand: true });
     if (result.timedOut) {
       throw new BackupError('RESTORE_TIMEOUT', `borg extract of ${point.id} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }

@@ -96,7 +96,7 @@ export class PgDumpSource implements BackupSource {
   }
 
   private async run(sandbox: Sandbox, signal: AbortSignal, command: string, what: string, blame: 'backup' | 'infrastructure'): Promise<void> {
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal, harnessCommand: true });
     if (result.exitCode === 0 && !result.timedOut) return;
     const why = result.timedOut ? `did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout)` : `failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 6)}`;
     if (blame === 'backup' && !result.timedOut && result.exitCode !== 127) {

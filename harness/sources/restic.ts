@@ -75,7 +75,7 @@ export class ResticSource implements BackupSource {
     const sample = point.sample ?? this.sample;
     const includes = (sample ?? []).flatMap((p) => ['--include', p]);
     const command = shellCommand(['restic', ...READ_FLAGS, '-r', sandbox.backupPath(this.options.repository), 'restore', point.id, '--target', target, ...includes]);
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password } });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password }, harnessCommand: true });
     if (result.timedOut) {
       throw new BackupError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
@@ -146,7 +146,8 @@ export function onlyOwnershipErrors(stderr: string): number {
   const errors = stderr.split('\n').filter((line) => line.startsWith('ignoring error for '));
   const total = /There were (\d+) errors/.exec(stderr)?.[1];
   if (errors.length === 0 || total === undefined || Number(total) !== errors.length) return 0;
-  return errors.every((line) => /: Lchown: lchown .*: operation not permitted$/.test(line)) ? errors.length : 0;
+  // EPERM without CAP_CHOWN; EINVAL in a user namespace (bubblewrap) where the owner's uid is not mapped.
+  return errors.every((line) => /: Lchown: lchown .*: (operation not permitted|invalid argument)$/.test(line)) ? errors.length : 0;
 }
 
 function short(id: string): string {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import type { DrillResult } from '../../harness/drill/result.ts';
+import { processesInside } from '../../harness/sandboxes/folder-users.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { gnuTar, makeArchive, makeManifest, writeScenario, writeTree } from '../helpers/fixtures.ts';
 import { skipBecause } from '../helpers/ci-skips.ts';
@@ -192,28 +193,36 @@ expect:
     assert.deepEqual(verdicts, ['FAIL', 'PASS']);
   });
 
-  /** Starts a drill whose readiness check hangs, and hands the child to `act` once the sandbox exists. */
-  async function hangingDrill(name: string, act: (child: import('node:child_process').ChildProcess) => void, env?: NodeJS.ProcessEnv) {
-    const marker = path.join(tmp.path, `${name}.root`);
-    await writeFile(marker, '');
+  /**
+   * Starts a drill whose readiness check hangs, and hands the child to `act` once the check runs. The
+   * sandbox is made under a folder of this test's own (TMPDIR), where the test finds it: the check,
+   * inside the sandbox, cannot write anywhere else on the host.
+   */
+  async function hangingDrill(name: string, act: (child: import('node:child_process').ChildProcess) => void, extra: { args?: string[]; env?: NodeJS.ProcessEnv } = {}) {
+    const base = path.join(tmp.path, `sandboxes-${name}`);
+    await mkdir(base, { recursive: true });
     const file = await scenario(name, `source: { kind: tar, path: ../backups/share-new.tar.gz }
 expect:
   command:
-    - run: echo "$PWD" > ${marker}; sleep 30
+    - run: touch .started; sleep 30
       timeout: 60s
 `);
-    const outcome = await runCli(['run', file, '--sandbox', 'local', '--results', results], {
-      env,
+    let restoreDir = '';
+    const outcome = await runCli(['run', file, '--sandbox', 'local', '--results', results, ...(extra.args ?? [])], {
+      env: { TMPDIR: base, ...extra.env },
       onSpawn: (child) => {
         const poll = setInterval(async () => {
-          if ((await readFile(marker, 'utf8')).trim()) {
+          for (const entry of await readdir(base)) {
+            const restore = path.join(base, entry, 'restore');
+            if (!(await stat(path.join(restore, '.started')).then(() => true, () => false))) continue;
             clearInterval(poll);
+            restoreDir = restore;
             act(child);
           }
         }, 100);
       },
     });
-    return { ...outcome, restoreDir: (await readFile(marker, 'utf8')).trim() };
+    return { ...outcome, restoreDir, base };
   }
 
   for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
@@ -233,22 +242,64 @@ expect:
   it('a killed harness leaves its sandbox, and the next run removes it and says so', async function () {
     this.timeout(150_000);
     // Sandboxes in a folder of this test's own, so that no other run on this host tidies them first.
-    const env = { TMPDIR: path.join(tmp.path, 'sandboxes') };
-    await mkdir(env.TMPDIR, { recursive: true });
-    const { restoreDir } = await hangingDrill('killed', (child) => child.kill('SIGKILL'), env);
-    spawnSync('pkill', ['-f', `echo "$PWD" > ${path.join(tmp.path, 'killed.root')}`]);
+    const { restoreDir, base } = await hangingDrill('killed', (child) => child.kill('SIGKILL'));
     const sandboxRoot = path.dirname(restoreDir);
     assert.ok((await stat(sandboxRoot)).isDirectory(), 'SIGKILL leaves the sandbox behind');
-    // Age the leftover past the grace period, as if the crash were a while ago.
-    const owner = path.join(sandboxRoot, 'owner.json');
-    const recorded = JSON.parse(await readFile(owner, 'utf8')) as { created: number };
-    await writeFile(owner, JSON.stringify({ ...recorded, created: recorded.created - 10 * 60_000 }));
+    assert.deepEqual(await settled(() => processesInside(sandboxRoot)), [], 'the check died with the harness (bwrap --die-with-parent)');
+    await ageOwner(sandboxRoot);
     const next = await scenario('after-crash', 'source: { kind: tar, path: ../backups/share-new.tar.gz }\n');
-    const { stdout, stderr } = await runCli(['run', next, '--sandbox', 'local', '--results', results], { env });
+    const { stdout, stderr } = await runCli(['run', next, '--sandbox', 'local', '--results', results], { env: { TMPDIR: base } });
     assert.ok(stdout.includes(`removed the local sandbox ${sandboxRoot} left by a run that ended without cleaning up`), stdout + stderr);
     await assert.rejects(stat(sandboxRoot));
   });
+
+  it('the next run does not remove a leftover whose unconfined command still runs (--unsafe-local)', async function () {
+    this.timeout(150_000);
+    const noBwrap = path.join(tmp.path, 'no-bwrap-bin');
+    await mkdir(noBwrap, { recursive: true });
+    const { restoreDir, base } = await hangingDrill('orphan', (child) => child.kill('SIGKILL'), { args: ['--unsafe-local'], env: { PATH: noBwrap } });
+    const sandboxRoot = path.dirname(restoreDir);
+    const orphans = await processesInside(sandboxRoot);
+    try {
+      assert.ok(orphans.length > 0, 'without a sandbox the command outlives the killed harness');
+      await ageOwner(sandboxRoot);
+      const next = await scenario('after-orphan', 'source: { kind: tar, path: ../backups/share-new.tar.gz }\n');
+      const again = () => runCli(['run', next, '--sandbox', 'local', '--results', results], { env: { TMPDIR: base } });
+      await again();
+      assert.ok((await stat(sandboxRoot)).isDirectory(), 'a folder a process still works in is left alone');
+      for (const pid of orphans) process.kill(pid, 'SIGKILL');
+      assert.deepEqual(await settled(() => processesInside(sandboxRoot)), []);
+      const { stdout } = await again();
+      assert.ok(stdout.includes(`removed the local sandbox ${sandboxRoot}`), stdout);
+    } finally {
+      for (const pid of orphans) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
 });
+
+/** Ages a leftover sandbox past the grace period, as if the crash were a while ago. */
+async function ageOwner(sandboxRoot: string): Promise<void> {
+  const owner = path.join(sandboxRoot, 'owner.json');
+  const recorded = JSON.parse(await readFile(owner, 'utf8')) as { created: number };
+  await writeFile(owner, JSON.stringify({ ...recorded, created: recorded.created - 10 * 60_000 }));
+}
+
+/** The value of `probe` once it is empty, or after 3 s (processes take a moment to die). */
+async function settled<T>(probe: () => Promise<T[]>): Promise<T[]> {
+  const until = Date.now() + 3000;
+  let value = await probe();
+  while (value.length > 0 && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await probe();
+  }
+  return value;
+}
 
 describe('restore-drill validate, manifest, points, --help', function () {
   this.timeout(60_000);

@@ -104,7 +104,7 @@ expect:
     assert.match(check.logTail ?? '', /\[start-postgres\] ready/);
   });
 
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     it(`${signal} during a slow readiness check removes the container and its network`, async () => {
       const name = `it-${signal.toLowerCase()}-${tag}`;
       const file = await scenario(

@@ -134,6 +134,8 @@ describe('restic restore errors', () => {
     const { onlyOwnershipErrors } = await import('../../harness/sources/restic.ts');
     const owners = 'ignoring error for /data/f.txt: Lchown: lchown /restore/data/f.txt: operation not permitted\nignoring error for /data: Lchown: lchown /restore/data: operation not permitted\nFatal: There were 2 errors\n';
     assert.equal(onlyOwnershipErrors(owners), 2);
+    // In bubblewrap's user namespace, where only the sandbox's uid is mapped, lchown gives EINVAL.
+    assert.equal(onlyOwnershipErrors(owners.replaceAll('operation not permitted', 'invalid argument')), 2);
     const mixed = 'ignoring error for /data/f.txt: Lchown: lchown /restore/data/f.txt: operation not permitted\nignoring error for /data/g.txt: ciphertext verification failed\nFatal: There were 2 errors\n';
     assert.equal(onlyOwnershipErrors(mixed), 0);
     assert.equal(onlyOwnershipErrors('Fatal: wrong password or no key found\n'), 0);

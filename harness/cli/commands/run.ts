@@ -16,6 +16,7 @@ interface RunFlags {
   json?: boolean;
   lang?: string;
   metrics?: string;
+  unsafeLocal?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -30,6 +31,7 @@ export function registerRun(program: Command): void {
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
     .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
+    .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
     .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
@@ -52,6 +54,7 @@ export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
     json: flags.json,
     lang: flags.lang,
     metrics: flags.metrics,
+    unsafeLocal: flags.unsafeLocal,
   };
 }
 
@@ -76,5 +79,5 @@ Exit codes:
   3   some drill ended in ERROR (the harness, the host or the sandbox failed, not the backup)
   64  bad command line
   65  invalid scenario file
-  130/143 interrupted by Ctrl-C / SIGTERM (sandboxes are removed first)
+  129/130/143 interrupted by SIGHUP / Ctrl-C / SIGTERM (sandboxes are removed first)
 With several drills, the first that applies in the order 1, 3, 2, 0.`;
