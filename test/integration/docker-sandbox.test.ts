@@ -178,7 +178,7 @@ describe('docker sandbox (integration, real engine)', function () {
     assert.equal(result.stderr, 'oops\n');
     const logDir = path.join(scratch.path, 'logs', `it-${process.pid}-${runCounter}`);
     const log = await readFile(path.join(logDir, 'exec.log'), 'utf8');
-    assert.match(log, /token=\[secret\]/);
+    assert.match(log, /token=\[secret:API_TOKEN\]/);
     assert.doesNotMatch(log, new RegExp(secret));
     const inspected = (await docker(['inspect', sandbox.description.containerId!])).stdout;
     assert.doesNotMatch(inspected, new RegExp(secret));
