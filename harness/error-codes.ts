@@ -14,6 +14,9 @@ export const ERROR_CODES = {
   AMBIGUOUS_TIME: 'backup',
   ARCHIVE_EMPTY: 'backup',
   ARCHIVE_ENTRY_OUTSIDE_ROOT: 'backup',
+  ARCHIVE_ENTRY_THROUGH_LINK: 'backup',
+  ARCHIVE_ENTRY_UNRESTORABLE: 'backup',
+  ARCHIVE_ENTRY_UNSUPPORTED: 'backup',
   ARCHIVE_UNREADABLE: 'backup',
   BACKUP_NOT_FOUND: 'backup',
   CANARY_OUTSIDE: 'backup',
@@ -21,7 +24,12 @@ export const ERROR_CODES = {
   DUMP_RESTORE_FAILED: 'backup',
   MANIFEST_DUPLICATE: 'input',
   MANIFEST_INVALID: 'input',
+  MANIFEST_FILE_UNREADABLE: 'backup',
   NO_CLEAN_POINT: 'backup',
+  // random-within:<duration> found no point taken within the window: the backups may have stopped.
+  NO_POINT_IN_WINDOW: 'backup',
+  // A path the scenario checks leads out of the restore through a link the backup holds.
+  PATH_OUTSIDE_RESTORE: 'backup',
   NO_RESTORE_POINT: 'backup',
   REPOSITORY_NOT_FOUND: 'backup',
   REPOSITORY_UNREADABLE: 'backup',
@@ -30,12 +38,16 @@ export const ERROR_CODES = {
   // A restore that does not finish within the time the scenario gives it did not come back, whoever restores.
   RESTORE_STEP_TIMEOUT: 'backup',
   RESTORE_TIMEOUT: 'backup',
+  // Past sandbox.restore_size: the backup is larger than declared, or a bomb.
+  RESTORE_TOO_LARGE: 'backup',
   SAMPLE_PATH_MISSING: 'backup',
   SNAPSHOT_LINK_OUTSIDE_ROOT: 'backup',
   SNAPSHOT_UNREADABLE: 'backup',
   // The backup tool crashed reading the repository (a Go panic): the repository may be damaged.
   TOOL_CRASHED: 'backup',
   // The host, the sandbox or a tool failed.
+  // The drill changed the backup (a sandbox without protection wrote to it): no verdict of it holds.
+  BACKUP_CHANGED: 'infrastructure',
   BACKUP_NOT_MOUNTED: 'infrastructure',
   DATABASE_COMMAND_FAILED: 'infrastructure',
   DATABASE_SERVER_FAILED: 'infrastructure',
@@ -56,18 +68,28 @@ export const ERROR_CODES = {
   IMAGE_CAPABILITY_REFUSED: 'infrastructure',
   IMAGE_LABEL_INVALID: 'infrastructure',
   INTERRUPTED: 'infrastructure',
+  // A rotating sample's folder lists more entries than the host keeps of a tool's output.
+  LISTING_TOO_LARGE: 'infrastructure',
   LOCAL_SANDBOX_FAILED: 'infrastructure',
+  LOCAL_SANDBOX_UNAVAILABLE: 'infrastructure',
   METRICS_UNREADABLE: 'infrastructure',
   METRICS_UNWRITABLE: 'infrastructure',
   REPOSITORY_PASSWORD_WRONG: 'infrastructure',
+  // Past the default margin of free disk (no restore_size): this host lacks room.
+  RESTORE_DISK_FULL: 'infrastructure',
   SCHEDULE_UNWRITABLE: 'infrastructure',
   SECRET_MISSING: 'infrastructure',
+  SECRET_TOO_SHORT: 'infrastructure',
   SQL_CLIENT_MISSING: 'infrastructure',
   TEARDOWN_FAILED: 'infrastructure',
   TOOL_MISSING: 'infrastructure',
   TOOL_TIMEOUT: 'infrastructure',
   ZSTD_UNSUPPORTED: 'infrastructure',
-  // The evidence key or its configuration (like a missing secret: ERROR, exit 3).
+  // The evidence key, its anchor log or their configuration (like a missing secret: ERROR, exit 3).
+  ANCHOR_IN_RESULTS: 'infrastructure',
+  ANCHOR_LOCKED: 'infrastructure',
+  ANCHOR_UNREADABLE: 'infrastructure',
+  ANCHOR_UNWRITABLE: 'infrastructure',
   CONFIG_INVALID: 'infrastructure',
   CONFIG_UNREADABLE: 'infrastructure',
   KEY_INVALID: 'infrastructure',

@@ -54,6 +54,16 @@ export class MissingSecretError extends DrillError {
   }
 }
 
+/** A secret too short to be blotted out of outputs safely. Refused before anything starts (like a missing one: exit 3). */
+export class SecretTooShortError extends DrillError {
+  constructor(what: string, length: number, minimum: number) {
+    super(
+      'SECRET_TOO_SHORT',
+      `${what} is only ${length} characters long; restore-drill needs at least ${minimum}, because a shorter value turns up by chance in ordinary output and cannot be blotted out of logs and reports safely. Use a longer secret (change it where it is used, too).`,
+    );
+  }
+}
+
 /** The backup could not be read or restored: the backup is at fault. */
 export class BackupError extends DrillError {
   constructor(code: CodeOf<'backup'>, message: string, options?: { cause?: unknown }) {

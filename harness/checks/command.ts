@@ -2,7 +2,6 @@
  * command: a command run inside the sandbox must exit as expected and print what is expected.
  * With `until`, it is retried until it passes or the deadline comes: a readiness probe.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CommandCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
 import { formatDuration } from '../units.ts';
@@ -33,7 +32,7 @@ export class CommandCheck implements Check<'command'> {
       last = await context.sandbox.exec(this.spec.run, { timeoutMs: this.spec.timeout, signal: context.signal });
       findings = this.judge(last);
       if (findings.length === 0 || context.clock.monotonic() + this.spec.interval > deadline) break;
-      await sleep(this.spec.interval, undefined, { signal: context.signal });
+      await context.clock.sleep(this.spec.interval, context.signal);
     }
     const waited = this.spec.until ? ` after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(context.clock.monotonic() - started)}` : '';
     return checkResult(this, context.clock, {

@@ -4,6 +4,7 @@ import { access, stat } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import { compareTree, type Difference } from '../manifest/compare.ts';
 import { readManifestLines } from '../manifest/manifest-file.ts';
+import { folderInside } from '../manifest/safe-open.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
 import { checkResult, FindingList, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
@@ -28,7 +29,7 @@ export class FilesCheck implements Check<'files'> {
     } catch {
       throw new InputError('MANIFEST_MISSING', `The manifest ${this.manifestFile} does not exist. Make it with "restore-drill manifest <folder> -o ${this.manifestFile}".`);
     }
-    const root = path.resolve(context.sandbox.hostRestoreDir, this.spec.path);
+    const root = await folderInside(context.sandbox.hostRestoreDir, this.spec.path, 'expect.files.path');
     if (!(await stat(root).then((info) => info.isDirectory(), () => false))) return this.folderMissing(context, started);
     const findings = new FindingList();
     const stats = await compareTree({
@@ -75,7 +76,7 @@ export class FilesCheck implements Check<'files'> {
 function findingOf(d: Difference): Finding {
   switch (d.kind) {
     case 'missing':
-      return { rule: 'missing', subject: d.path, message: `${d.path} is missing`, expected: d.expected };
+      return { rule: 'missing', subject: d.path, message: `${d.path} is missing${d.message ?? ''}`, expected: d.expected };
     case 'changed':
       return {
         rule: 'changed',
@@ -86,6 +87,8 @@ function findingOf(d: Difference): Finding {
       };
     case 'extra':
       return { rule: 'extra', subject: d.path, message: `${d.path} is not in the manifest` };
+    case 'not-regular':
+      return { rule: 'not-a-file', subject: d.path, message: `${d.path} ${d.message}`, expected: d.expected };
     case 'unreadable':
       return { rule: 'unreadable', subject: d.path, message: `${d.path} could not be read: ${d.message}`, expected: d.expected };
   }

@@ -3,7 +3,6 @@
  * loopback, so no port is opened to the host), retried until it answers as expected or the deadline
  * comes: a readiness probe. A failure at the deadline carries the service's log tail.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../errors.ts';
 import type { HttpCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult, Sandbox } from '../sandboxes/sandbox.ts';
@@ -38,7 +37,7 @@ export class HttpCheck implements Check<'http'> {
       answer = await this.request(context);
       findings = this.judge(answer);
       if (findings.length === 0 || context.clock.monotonic() + this.spec.interval > deadline) break;
-      await sleep(this.spec.interval, undefined, { signal: context.signal });
+      await context.clock.sleep(this.spec.interval, context.signal);
     }
     const waited = `after ${attempts} attempt${attempts === 1 ? '' : 's'} in ${formatDuration(context.clock.monotonic() - started)}`;
     return checkResult(this, context.clock, {
@@ -56,7 +55,7 @@ export class HttpCheck implements Check<'http'> {
     const method = this.spec.method === 'HEAD' ? ['-I'] : ['-X', this.spec.method];
     const curl = `${shellCommand(['curl', '-sS', ...method, '--max-time', String(seconds), '-w', '%{http_code}', this.spec.url])} -o "$f"`;
     const command = `f=$(mktemp) || exit 90; code=$(${curl}); rc=$?; printf '%s\\n' "$code"; cat "$f"; rm -f "$f"; exit $rc`;
-    const result = await context.sandbox.exec(command, { timeoutMs: this.spec.timeout + 5000, signal: context.signal });
+    const result = await context.sandbox.exec(command, { timeoutMs: this.spec.timeout + 5000, signal: context.signal, harnessCommand: true });
     if (result.exitCode === 127) throw new InfrastructureError('HTTP_CLIENT_MISSING', 'curl is not installed in the sandbox: http checks need it (restore-drill/base and the images built on it have it).');
     return answerOf(result);
   }
@@ -90,7 +89,7 @@ export class HttpCheck implements Check<'http'> {
 
   private async logTail(sandbox: Sandbox, signal: AbortSignal): Promise<string | undefined> {
     if (this.spec.log === undefined) return (await sandbox.logTail(LOG_LINES)) || undefined;
-    const result = await sandbox.exec(shellCommand(['tail', '-n', String(LOG_LINES), this.spec.log]), { timeoutMs: 10_000, signal });
+    const result = await sandbox.exec(shellCommand(['tail', '-n', String(LOG_LINES), this.spec.log]), { timeoutMs: 10_000, signal, harnessCommand: true });
     return result.exitCode === 0 ? result.stdout : `(the log ${this.spec.log} could not be read: ${result.stderr.trim()})`;
   }
 }

@@ -3,7 +3,7 @@
  * notes, content against type (headers, text, entropy) on a bounded sample, and change against the
  * previous point. Triage, not an antivirus: a finding is a reason to look, a pass is not a proof.
  */
-import path from 'node:path';
+import { folderInside } from '../manifest/safe-open.ts';
 import { compareManifests, type ChangeSummary } from '../ransomware/change.ts';
 import { FindingGroups } from '../ransomware/findings.ts';
 import { loadIndicators } from '../ransomware/indicators.ts';
@@ -48,7 +48,7 @@ export class RansomwareCheck implements Check<'ransomware'> {
     const started = context.clock.monotonic();
     const indicators = await loadIndicators(this.indicatorFiles);
     const groups = new FindingGroups(this.filesNamed);
-    const root = path.resolve(context.sandbox.hostRestoreDir, this.spec.path);
+    const root = await folderInside(context.sandbox.hostRestoreDir, this.spec.path, 'expect.ransomware.path');
     const stats = await scanTree({ root, settings: this.settings, indicators, groups, signal: context.signal, onProgress: context.onProgress });
     const findings = groups.toFindings();
     const change = await this.change(context, root);

@@ -43,11 +43,11 @@ export async function diagnose(report: (line: Line) => void): Promise<Line[]> {
     report(line);
   };
 
-  const local = await new LocalSandboxDriver().networkIsolation();
+  const bwrap = await new LocalSandboxDriver().bubblewrap();
   say({
-    ok: local !== undefined,
-    what: 'local sandbox: network isolation',
-    detail: local ? `commands run without network (unshare ${local.join(' ')})` : 'unshare cannot make a private network namespace here: the local sandbox would not be isolated',
+    ok: bwrap.ok,
+    what: 'local sandbox: bubblewrap',
+    detail: bwrap.ok ? `commands run confined (${bwrap.bwrap.program}: own namespaces, no capabilities, backup read-only)` : `${bwrap.reason}: the local sandbox refuses restore steps and command checks (apt-get install bubblewrap)`,
   });
 
   const { DockerSandboxDriver } = await import('../sandboxes/docker.ts');

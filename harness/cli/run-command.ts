@@ -1,12 +1,16 @@
 /** The run command's work: load scenarios, pick the sandbox, run the drills, report. */
 import { systemClock } from '../clock.ts';
 import { runScenarios, type RunOutcome } from '../drill/run.ts';
+import { errorMessage } from '../errors.ts';
 import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
 import { chooseLang } from '../reporters/html/lang.ts';
 import { metricsReporter } from '../reporters/metrics.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
 import type { SandboxChoice } from '../sandboxes/choices.ts';
+import type { Scenario } from '../scenario/load.ts';
+import type { Redactor } from '../secrets/redactor.ts';
+import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import type { PointSelector } from '../sources/source.ts';
 import { onInterrupt } from './interrupt.ts';
 import { checkResultsRoot } from './results-root.ts';
@@ -20,37 +24,52 @@ export interface RunRequest {
   results: string;
   /** The point to drill in every scenario; without it, each scenario's source.point. */
   point?: PointSelector;
+  /** The seed of random-within choices; without it, each drill draws one and records it. */
+  seed?: number;
   parallel: number;
   json?: boolean;
   lang?: string;
   metrics?: string;
+  /** Run scenario commands unconfined where bubblewrap cannot make a sandbox (--unsafe-local). */
+  unsafeLocal?: boolean;
 }
 
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
-  // Every file each scenario names is checked before any drill starts (exit 65 naming the field).
   const resultsRoot = await checkResultsRoot(request.results);
+  // Every file each scenario names is checked before any drill starts (exit 65 naming the field).
   const scenarios = await loadScenarios(await findScenarioFiles(request.scenarios), { references: true });
-  const chosen = await chooseDriver(request.sandbox);
+  const redactor = await redactorFor(scenarios);
+  try {
+    return await drillScenarios(scenarios, request, resultsRoot, redactor);
+  } catch (err) {
+    throw redactor.error(err);
+  }
+}
+
+async function drillScenarios(scenarios: Scenario[], request: RunRequest, resultsRoot: string, redactor: Redactor): Promise<RunOutcome> {
+  const chosen = await chooseDriver(request.sandbox, { unsafeLocal: request.unsafeLocal });
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
-  const reporters = [request.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
+  const reporters = [request.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];
   if (request.metrics) reporters.push(metricsReporter(request.metrics));
-  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(`restore-drill: the ${name} reporter failed and was left out: ${String(err)}\n`));
+  const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(redactor.text(`restore-drill: the ${name} reporter failed on this event (it keeps running for the next ones): ${errorMessage(err)}\n`)), (event) => redactor.value(event));
   const interrupt = onInterrupt();
   try {
     if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
+    if (chosen.warning) process.stderr.write(`restore-drill: ${chosen.warning}\n`);
     const outcome = await runScenarios(scenarios, {
-      driver: chosen.driver,
+      driver: redactingDriver(chosen.driver, redactor),
       resultsRoot,
       point: request.point,
+      seed: request.seed,
       parallel: request.parallel,
       clock: systemClock,
       signal: interrupt.signal,
       interruptedExitCode: interrupt.exitCode,
       emit: multiplexer.emit,
-      notes: chosen.note ? [chosen.note] : [],
+      notes: [chosen.warning, chosen.note].filter((n) => n !== undefined),
     });
-    return { ...outcome, exitCode: interrupt.exitCode() ?? outcome.exitCode };
+    return { results: redactor.value(outcome.results), exitCode: interrupt.exitCode() ?? outcome.exitCode };
   } finally {
     interrupt.dispose();
   }

@@ -12,7 +12,9 @@ import { HashPool } from '../manifest/hash-pool.ts';
 import { loadScenario, type Scenario } from '../scenario/load.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
 import type { SandboxChoice } from '../sandboxes/choices.ts';
-import { createSource, selectPoint, sourceWhere, type PointSelector } from '../sources/index.ts';
+import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
+import { createSource, selectPoint, sourceWhere } from '../sources/index.ts';
+import type { DirectSelector } from '../sources/source.ts';
 import { formatBytes } from '../units.ts';
 import { onInterrupt } from './interrupt.ts';
 import { checkResultsRoot } from './results-root.ts';
@@ -26,7 +28,7 @@ export interface ScanRequest {
   json?: boolean;
 }
 
-export async function scanCommand(request: ScanRequest & { point: Exclude<PointSelector, 'newest-clean'> }): Promise<number> {
+export async function scanCommand(request: ScanRequest & { point: DirectSelector }): Promise<number> {
   return withScanContext(request, async (context, scenario) => {
     const point = selectPoint(context.points, request.point, sourceWhere(scenario));
     const scan = await scanPoint(point, context);
@@ -64,19 +66,23 @@ async function withScanContext(request: ScanRequest, body: Body): Promise<number
   const resultsRoot = await checkResultsRoot(request.results);
   const scenario = await loadScenario(request.scenario);
   const source = createSource(scenario);
+  const redactor = await redactorFor([scenario]);
   const chosen = await chooseDriver(request.sandbox);
   if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
   const interrupt = onInterrupt();
   const pool = new HashPool();
   const runId = newRunId(new Date());
   const logDir = path.join(resultsRoot, scenario.spec.name, `${runId}-scan`, 'logs');
-  const work = pointWork(scenario, source, { driver: chosen.driver, pool, clock: systemClock, signal: interrupt.signal, runId, logDir });
+  const driver = redactingDriver(chosen.driver, redactor);
+  const work = pointWork(scenario, source, { driver, pool, clock: systemClock, signal: interrupt.signal, runId, logDir });
   const manifests = new PointManifests(work, scenario.spec.expect.ransomware?.path);
   try {
     await chosen.driver.removeLeftovers();
     const points = await source.points(interrupt.signal);
     const code = await body({ work, points, check: ransomwareCheckFor(scenario), manifests }, scenario);
     return interrupt.exitCode() ?? code;
+  } catch (err) {
+    throw redactor.error(err);
   } finally {
     await manifests.dispose();
     await pool.close();

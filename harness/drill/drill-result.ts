@@ -9,6 +9,8 @@ import { VERSION } from '../version.ts';
 import type { DrillRef } from './events.ts';
 import { forecastRto } from './forecast.ts';
 import { controlNotReached } from './negative-control.ts';
+import type { PointSelection } from './point-choice.ts';
+import { sampleRecord, type SampleRotation } from './sample-rotation.ts';
 import { RESULT_SCHEMA, type DrillResult, type NegativeControl, type PhaseName, type PhaseRecord, type TargetMeasure } from './result.ts';
 import type { RestoredPoint } from './restore-point.ts';
 import { decideVerdict } from './verdict.ts';
@@ -17,6 +19,10 @@ import { decideVerdict } from './verdict.ts';
 export interface Reached {
   source?: BackupSource;
   point?: RestorePoint;
+  /** How the point was selected (the selector, a random choice's seed). */
+  selection?: PointSelection;
+  /** The rotating sample chosen for this drill (source.sample). */
+  sample?: SampleRotation;
   sandbox?: Sandbox;
   restore?: RestoredPoint;
   checks: CheckResult[];
@@ -70,8 +76,10 @@ export function buildResult(input: ResultInput): DrillResult {
       sourceKind: spec.source.kind,
       host: point.host,
       paths: point.paths,
+      selection: reached.selection,
     },
     restored: reached.restore?.restored,
+    sample: reached.sample && sampleRecord(reached.sample, verdict),
     rpo,
     rto,
     drillIntervalMs: spec.targets.drill_interval,
@@ -89,7 +97,7 @@ export function buildResult(input: ResultInput): DrillResult {
 
 function forecast(input: ResultInput, measuredRtoMs: number | undefined) {
   const { reached } = input;
-  const sample = reached.source?.sample;
+  const sample = reached.point?.sample ?? reached.source?.sample;
   const restore = reached.restore;
   const totalBytes = reached.point?.sizeBytes;
   if (!sample || !restore || measuredRtoMs === undefined || totalBytes === undefined) return undefined;

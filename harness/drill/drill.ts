@@ -13,6 +13,7 @@ import type { Scenario } from '../scenario/load.ts';
 import { resolveSecrets, type Secrets } from '../scenario/secrets.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import { createSource, parsePointSelector, scenarioPoint, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
+import { fingerprintBackup, type BackupFingerprint } from '../sources/fingerprint.ts';
 import { buildResult, type Reached } from './drill-result.ts';
 import type { DrillRef, Emit } from './events.ts';
 import { pointStrategy } from './point-choice.ts';
@@ -20,6 +21,7 @@ import { negativeControlPhase } from './negative-control.ts';
 import { PointManifests, prepareChangeBaseline } from './point-manifests.ts';
 import type { DrillResult } from './result.ts';
 import { restoreInto, pointWork, type PointWork } from './restore-point.ts';
+import { rotateSample } from './sample-rotation.ts';
 import { newRunId } from './run-id.ts';
 import { runRestoreSteps } from './restore-steps.ts';
 import { TaskRunner, type PhaseOutcome } from './task-runner.ts';
@@ -29,6 +31,8 @@ export interface DrillOptions {
   resultsRoot: string;
   /** The point asked for on the command line; without it, the scenario's source.point, else latest. */
   point?: PointSelector;
+  /** The seed of a random-within choice (run --seed); without it, a fresh one, recorded in the result. */
+  seed?: number;
   pool: HashPool;
   clock: Clock;
   signal: AbortSignal;
@@ -49,14 +53,17 @@ export async function runDrill(scenario: Scenario, options: DrillOptions): Promi
   const reached: Reached = { checks: [], notes: [], ready: false };
   await options.emit({ type: 'drill:start', drill, file: scenario.displayPath });
   let failure: DrillError | undefined;
+  const guard: BackupGuard = {};
   try {
-    await pipeline({ scenario, options, drill, runner, reached, logDir: path.join(resultsDir, 'logs') });
+    await pipeline({ scenario, options, drill, runner, reached, guard, logDir: path.join(resultsDir, 'logs') });
   } catch (err) {
     failure = options.signal.aborted ? new InterruptedError() : asDrillError(err);
   }
   const teardownErrors = await runner.unwind();
   for (const err of teardownErrors) reached.notes.push(`teardown: ${err.message}`);
   failure ??= teardownFailure(teardownErrors);
+  // A backup changed by the drill outweighs every other outcome: no verdict of it can be trusted.
+  failure = (await guard.print?.changes()) ?? failure;
   const result = buildResult({ scenario, drill, startedAt, endedAt: options.clock.now(), resultsDir, phases: runner.phases, reached, error: failure, notes: options.notes ?? [] });
   await options.emit({ type: 'drill:end', drill, result });
   return result;
@@ -68,7 +75,13 @@ interface Pipeline {
   drill: DrillRef;
   runner: TaskRunner;
   reached: Reached;
+  guard: BackupGuard;
   logDir: string;
+}
+
+/** The backup's fingerprint, taken before any sandbox can see it and compared after the teardown. */
+interface BackupGuard {
+  print?: BackupFingerprint;
 }
 
 async function pipeline(p: Pipeline): Promise<void> {
@@ -79,7 +92,10 @@ async function pipeline(p: Pipeline): Promise<void> {
   const work = pointWork(scenario, source, { ...options, runId: p.drill.runId, logDir: p.logDir });
   const manifests = lazyManifests(scenario, work, runner);
 
-  const { point, points } = await runner.phase('select', () => select(p, work, checks, manifests));
+  const { point, points } = await runner.phase('select', async () => {
+    p.guard.print = await fingerprintBackup(source.backupPaths, options.signal);
+    return select(p, work, checks, manifests);
+  });
   reached.point = point;
   reached.source = source;
   const restore = await restoreInto(work, point, {
@@ -105,9 +121,13 @@ async function select(p: Pipeline, work: PointWork, checks: Check[], manifests: 
   const { scenario, options, reached } = p;
   const points = await work.source.points(options.signal);
   const selector = options.point ?? parsePointSelector(scenarioPoint(scenario));
-  const chosen = await pointStrategy(selector, { scenario, work, manifests }).choose(points);
+  const chosen = await pointStrategy(selector, { scenario, work, manifests, seed: options.seed, now: options.clock.now() }).choose(points);
   reached.notes.push(...chosen.notes);
-  const point = await withTotalSize(work.source, chosen.point, options.signal, reached.notes);
+  reached.selection = chosen.selection;
+  const rotated = await rotateSample({ scenario, source: work.source, point: chosen.point, resultsRoot: options.resultsRoot, now: options.clock.now(), signal: options.signal });
+  reached.sample = rotated.rotation;
+  reached.notes.push(...rotated.notes);
+  const point = await withTotalSize(work.source, rotated.point, options.signal, reached.notes);
   // The ransomware check's change rule needs the previous point's manifest: made here, outside the RTO.
   await prepareChangeBaseline(scenario, checks, points, point, manifests);
   return { point, points };
@@ -115,7 +135,7 @@ async function select(p: Pipeline, work: PointWork, checks: Check[], manifests: 
 
 /** A sample restore's point gets its full size, which the RTO forecast scales the sample up to. */
 async function withTotalSize(source: BackupSource, point: RestorePoint, signal: AbortSignal, notes: string[]): Promise<RestorePoint> {
-  if (!source.sample || !source.totalSize) return point;
+  if (!(point.sample ?? source.sample) || !source.totalSize) return point;
   try {
     const total = await source.totalSize(point, signal);
     return total === undefined ? point : { ...point, sizeBytes: total };

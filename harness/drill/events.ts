@@ -1,5 +1,6 @@
 /** The one event stream a drill run emits; reporters are plugins that listen to it. */
 import type { CheckResult } from '../checks/check.ts';
+import type { EvidenceStatus } from '../evidence/status.ts';
 import type { DrillResult, PhaseName } from './result.ts';
 
 export interface DrillRef {
@@ -16,6 +17,8 @@ export type DrillEvent =
   | { type: 'check:result'; drill: DrillRef; result: CheckResult }
   | { type: 'note'; drill?: DrillRef; message: string }
   | { type: 'drill:end'; drill: DrillRef; result: DrillResult }
+  /** After drill:end, from the evidence reporter: whether this drill's evidence.json was written and signed. */
+  | { type: 'evidence:end'; drill: DrillRef; result: DrillResult; evidence: EvidenceStatus }
   | { type: 'run:end'; results: DrillResult[]; exitCode: number };
 
 export type EventOf<T extends DrillEvent['type']> = Extract<DrillEvent, { type: T }>;

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { PointAccess } from '../checks/check.ts';
 import { writeManifest } from '../manifest/create.ts';
+import { folderInside } from '../manifest/safe-open.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { RestorePoint } from '../sources/source.ts';
 import { restoreInto, type PointWork, type RestoredPoint } from './restore-point.ts';
@@ -94,7 +95,7 @@ export class PointManifests implements AsyncDisposable {
     // Unique per scratch sandbox: a kept one may still exist when the next is made (docker names them).
     const scratch = await restoreInto(this.work, point, { name: `prev${++this.scratchCount}` });
     try {
-      await this.hash(path.resolve(scratch.sandbox.hostRestoreDir, this.subPath ?? '.'), file);
+      await this.hash(await folderInside(scratch.sandbox.hostRestoreDir, this.subPath ?? '.', 'expect.ransomware.path'), file);
     } catch (err) {
       await scratch.dispose();
       throw err;

@@ -8,7 +8,7 @@ import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
-import type { BackupSource, RestorePoint, RestoreProgress } from '../sources/source.ts';
+import { backupPathsOf, type BackupSource, type RestorePoint, type RestoreProgress } from '../sources/source.ts';
 import type { Timed } from './task-runner.ts';
 
 /** What restoring the points of one scenario needs: made once per run by `pointWork`. */
@@ -67,7 +67,7 @@ const untimed: Timed = (_name, body) => body();
 
 export async function restoreInto(work: PointWork, point: RestorePoint, options: RestoreIntoOptions = {}): Promise<RestoredPoint> {
   const timed = options.timed ?? untimed;
-  const sandbox = await timed('provision', () => provision(work, options.name));
+  const sandbox = await timed('provision', () => provision(work, options.name, backupPathsOf(work.source, point)));
   options.onProvisioned?.(sandbox);
   try {
     let restoreMs = 0;

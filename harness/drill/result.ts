@@ -2,6 +2,8 @@
 import type { CheckKind, CheckResult } from '../checks/check.ts';
 import type { DriverName, Isolation } from '../sandboxes/sandbox.ts';
 import type { RtoForecast } from './forecast.ts';
+import type { PointSelection } from './point-choice.ts';
+import type { SampleRecord } from './sample-rotation.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
 export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'control' | 'teardown';
@@ -54,8 +56,11 @@ export interface DrillResult {
   reason: string;
   startedAt: string;
   endedAt: string;
-  restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string; host?: string; paths?: string[] };
+  /** selection: how the point was chosen (a random-within choice's seed and candidates: --seed repeats it). */
+  restorePoint?: { id: string; time: string; location: string; sizeBytes?: number; sourceKind: string; host?: string; paths?: string[]; selection?: PointSelection };
   restored?: { files: number; bytes: number; warnings?: string[] };
+  /** A rotating sample (source.sample): the paths restored, and how much of the system drills restored in the last 12 months. */
+  sample?: SampleRecord;
   rpo: TargetMeasure;
   /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
   rto: TargetMeasure & { forecast?: RtoForecast };

@@ -13,6 +13,8 @@ export interface RunOptions {
   driver: SandboxDriver;
   resultsRoot: string;
   point?: PointSelector;
+  /** The seed of random-within choices (run --seed). */
+  seed?: number;
   parallel: number;
   clock: Clock;
   signal: AbortSignal;

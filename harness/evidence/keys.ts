@@ -2,16 +2,17 @@
  * The evidence signing key: an Ed25519 pair made by `restore-drill keys init`. The private key lives in
  * the user's configuration folder (file mode 0600), never inside a results tree; its path is found
  * through RESTORE_DRILL_KEY, else the config file (RESTORE_DRILL_CONFIG, else
- * ~/.config/restore-drill/config.json on Linux).
+ * ~/.config/restore-drill/config.json on Linux). The evidence anchor (anchor.ts) lives beside it unless
+ * RESTORE_DRILL_ANCHOR or the config's evidence.anchor puts it elsewhere (a write-once share).
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import { KeyError, UsageError, errorMessage } from '../errors.ts';
 
 export interface EvidenceConfig {
-  evidence?: { privateKey?: string; publicKey?: string };
+  evidence?: { privateKey?: string; publicKey?: string; anchor?: string };
 }
 
 export interface SigningKey {
@@ -20,6 +21,27 @@ export interface SigningKey {
   keyId: string;
   /** Where the private key was found, for messages (never written to results). */
   from: string;
+  /** The anchor log every signed run is appended to. */
+  anchor: AnchorLocation;
+}
+
+export interface AnchorLocation {
+  path: string;
+  /** RESTORE_DRILL_ANCHOR, the config file, or "beside the signing key". */
+  from: string;
+  /** Named by the operator (env or config), not the default: then a missing file is a problem, not "no anchor". */
+  explicit?: boolean;
+}
+
+export const ANCHOR_FILE = 'evidence-anchor.log';
+
+/** Where the anchor is: RESTORE_DRILL_ANCHOR, else the config's evidence.anchor, else beside the private key. */
+export async function anchorLocation(env: NodeJS.ProcessEnv = process.env): Promise<AnchorLocation | undefined> {
+  if (env.RESTORE_DRILL_ANCHOR) return { path: path.resolve(env.RESTORE_DRILL_ANCHOR), from: 'RESTORE_DRILL_ANCHOR', explicit: true };
+  const { file, config } = await readConfig(env);
+  if (config.evidence?.anchor) return { path: path.resolve(path.dirname(file), config.evidence.anchor), from: file, explicit: true };
+  const key = await privateKeyPath(env);
+  return key ? { path: path.join(path.dirname(key.path), ANCHOR_FILE), from: 'beside the signing key' } : undefined;
 }
 
 /** sha256 of the public key's SubjectPublicKeyInfo (DER), as "sha256:<hex>": names the key in envelopes. */
@@ -82,7 +104,22 @@ export async function loadSigningKey(options: { resultsRoot?: string; env?: Node
     throw new KeyError('KEY_NOT_ED25519', `The evidence signing key ${where.path} is a ${privateKey.asymmetricKeyType} key; evidence is signed with Ed25519. Run restore-drill keys init --force to make one.`);
   }
   const publicKey = createPublicKey(privateKey);
-  return { privateKey, publicKey, keyId: keyIdOf(publicKey), from: where.from };
+  const anchor = (await anchorLocation(options.env))!;
+  await checkAnchorWritable(anchor, options.resultsRoot);
+  return { privateKey, publicKey, keyId: keyIdOf(publicKey), from: where.from, anchor };
+}
+
+/** Before any drill: the anchor must lie outside the results and be appendable (the file, or a new one in its folder). */
+async function checkAnchorWritable(anchor: AnchorLocation, resultsRoot: string | undefined): Promise<void> {
+  if (resultsRoot && isInside(anchor.path, path.resolve(resultsRoot))) {
+    throw new KeyError('ANCHOR_IN_RESULTS', `The evidence anchor ${anchor.path} (from ${anchor.from}) is inside the results folder ${resultsRoot}: whoever can delete results could cut it too. Put it beside the key or on write-once storage (RESTORE_DRILL_ANCHOR, or evidence.anchor in the configuration file).`);
+  }
+  const exists = await stat(anchor.path).then(() => true, () => false);
+  try {
+    await access(exists ? anchor.path : path.dirname(anchor.path), constants.W_OK);
+  } catch (err) {
+    throw new KeyError('ANCHOR_UNWRITABLE', `The evidence anchor ${anchor.path} (from ${anchor.from}) cannot be written: ${errorMessage(err)}. Every signed run appends to it; mount or make its folder, or point RESTORE_DRILL_ANCHOR (or evidence.anchor in the configuration file) at a file that can be appended to.`);
+  }
 }
 
 /** Reads a public key (PEM, SPKI); a private key file is accepted too and its public half used. */

@@ -8,6 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { errorMessage } from '../errors.ts';
+import type { AnchorRead } from './anchor.ts';
+import { checkAgainstAnchor, type AnchorCheck } from './anchor-check.ts';
 import { EVIDENCE_FILE, runFolders } from './chain.ts';
 import { digestOfRestorePoint, sha256Hex } from './digest.ts';
 import { asEnvelope, verifyEnvelope } from './dsse.ts';
@@ -29,6 +31,8 @@ export interface FileReport {
 export interface VerifyOptions {
   /** Also digest each restore point where the drill found it, and compare with the signed digest. */
   backups?: boolean;
+  /** The anchor to check against; without one, the report says what the files alone cannot show. */
+  anchor?: AnchorRead;
 }
 
 export interface ChainReport {
@@ -43,7 +47,15 @@ export interface VerifyReport {
   ok: boolean;
   files: FileReport[];
   chains: ChainReport[];
+  anchor?: AnchorCheck;
+  /** Without an anchor: the properties that were not checked. */
+  unchecked: string[];
 }
+
+export const UNCHECKED_WITHOUT_ANCHOR = [
+  'without an anchor (--anchor FILE), it cannot be checked that the newest runs of a scenario were not removed: each chain head is only the newest run still here',
+  'nor that all the evidence of a scenario (or its whole folder) was not removed: a run without evidence.json and no signed run before it looks the same as a run without a signing key',
+];
 
 export async function verifyEvidenceFile(file: string, trusted: KeyObject[], options: VerifyOptions = {}): Promise<FileReport> {
   const problems: string[] = [];
@@ -138,6 +150,7 @@ async function checkBackup(statement: DrillStatement, problems: string[], notes:
 export async function verifyPaths(paths: string[], trusted: KeyObject[], options: VerifyOptions = {}): Promise<VerifyReport> {
   const evidenceFiles = new Set<string>();
   const scenarioDirs = new Set<string>();
+  const trees = new Set<string>();
   for (const given of paths) {
     const absolute = path.resolve(given);
     const info = await stat(absolute).catch(() => undefined);
@@ -155,6 +168,11 @@ export async function verifyPaths(paths: string[], trusted: KeyObject[], options
       continue;
     }
     const found = await fg(['**/result.json', `**/${EVIDENCE_FILE}`], { cwd: absolute, absolute: true, deep: 3, ignore: ['**/logs/**'] });
+    // A results tree: every scenario the anchor names must be in it. (A run folder without evidence is neither.)
+    if (found.includes(path.join(absolute, 'result.json'))) continue;
+    const anchored = options.anchor?.entries.some((e) => e.scenario === path.basename(absolute));
+    if (!found.some((f) => path.dirname(path.dirname(f)) === absolute) && !(found.length === 0 && anchored)) trees.add(absolute);
+    else scenarioDirs.add(absolute);
     for (const f of found) {
       const scenarioDir = path.dirname(path.dirname(f));
       if (path.relative(absolute, scenarioDir).startsWith('..')) continue;
@@ -166,8 +184,9 @@ export async function verifyPaths(paths: string[], trusted: KeyObject[], options
   for (const f of [...evidenceFiles].sort()) files.push(await verifyEvidenceFile(f, trusted, options));
   const chains: ChainReport[] = [];
   for (const dir of [...scenarioDirs].sort()) chains.push(await verifyChain(dir, files.filter((f) => path.dirname(path.dirname(f.file)) === dir)));
-  const ok = files.length > 0 && files.every((f) => f.ok) && chains.every((c) => c.problems.length === 0);
-  return { ok, files, chains };
+  const anchor = options.anchor && (await checkAgainstAnchor(options.anchor, { trees: [...trees], scenarioDirs: [...scenarioDirs], files, chains }));
+  const ok = files.length > 0 && files.every((f) => f.ok) && chains.every((c) => c.problems.length === 0) && (anchor?.problems.length ?? 0) === 0;
+  return { ok, files, chains, anchor, unchecked: anchor ? [] : UNCHECKED_WITHOUT_ANCHOR };
 }
 
 /** Per scenario folder: verified (with its chain), or the problems found. For the index page. */
@@ -202,7 +221,7 @@ async function verifyChain(scenarioDir: string, reports: FileReport[]): Promise<
       const hasResult = await stat(path.join(scenarioDir, runId, 'result.json')).then(() => true, () => false);
       if (!hasResult) continue;
       if (previous) chain.problems.push(`${where} has a result.json but no evidence.json, after signed runs began (at ${previous.runId}): its evidence was removed, or it ran without the signing key`);
-      else chain.warnings.push(`${where} is not signed (it ran before this scenario's evidence chain began)`);
+      else chain.warnings.push(`${where} is not signed, and no signed run comes before it in ${path.basename(scenarioDir)}/: it ran without a signing key, or its evidence was removed; the files alone cannot tell which`);
       continue;
     }
     chain.runs++;

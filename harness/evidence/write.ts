@@ -1,8 +1,9 @@
-/** Writes evidence.json for a finished drill: statement, signed, chained to the scenario's previous run. */
+/** Writes evidence.json for a finished drill: statement, signed, chained to the scenario's previous run, and anchored. */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DrillResult } from '../drill/result.ts';
 import { errorMessage } from '../errors.ts';
+import { appendAnchor } from './anchor-append.ts';
 import { nextLink, EVIDENCE_FILE } from './chain.ts';
 import { digestOfRestorePoint, sha256Hex, type DigestSet } from './digest.ts';
 import { signEnvelope, type DsseEnvelope } from './dsse.ts';
@@ -27,7 +28,10 @@ export async function writeEvidence(result: DrillResult, key: SigningKey): Promi
   const envelope = signEnvelope(PAYLOAD_TYPE, Buffer.from(JSON.stringify(statement), 'utf8'), key.privateKey);
   const file = path.join(result.resultsDir, EVIDENCE_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(envelope, null, 2) + '\n', { flag: 'wx' });
+  const bytes = JSON.stringify(envelope, null, 2) + '\n';
+  await writeFile(temporary, bytes, { flag: 'wx' });
   await rename(temporary, file);
+  const scenarioDir = path.dirname(result.resultsDir);
+  await appendAnchor(key.anchor.path, { scenario: path.basename(scenarioDir), runId: result.runId, sequence: chain.sequence, evidence: { sha256: sha256Hex(bytes) }, results: path.dirname(scenarioDir) }, key);
   return { file, envelope, statement };
 }

@@ -1,12 +1,15 @@
 /**
  * Compares a restored tree with its manifest as two sorted streams (a merge join), hashing the files
  * both sides have on the pool with a bounded number in flight: memory stays flat for millions of files.
+ * A listed path that is a link, FIFO, socket or device in the tree is named as such, never read; links
+ * and special files the manifest does not list are not part of it (it describes regular files).
  */
 import { HashFileError, type HashPool } from './hash-pool.ts';
 import { readManifestSortedRuns, type ManifestEntry } from './manifest-file.ts';
-import { comparePaths, RunCursor, walkSortedRuns, type TreeEntry } from './walk.ts';
+import { describeKind, linkTarget } from './safe-open.ts';
+import { comparePathKeys, RunCursor, walkSortedRuns, type TreeEntry } from './walk.ts';
 
-export type DifferenceKind = 'missing' | 'changed' | 'extra' | 'unreadable';
+export type DifferenceKind = 'missing' | 'changed' | 'extra' | 'unreadable' | 'not-regular';
 
 export interface Difference {
   kind: DifferenceKind;
@@ -53,7 +56,8 @@ export async function compareTree(options: CompareOptions): Promise<CompareStats
       },
       (err: unknown) => {
         if (!(err instanceof HashFileError)) throw err;
-        report({ kind: 'unreadable', path: expected.relative, expected: { digest: expected.digest }, message: err.message });
+        const kind = err.code === 'NOT_REGULAR' ? 'not-regular' : 'unreadable';
+        report({ kind, path: expected.relative, expected: { digest: expected.digest }, message: err.message });
       },
     );
     const tracked = job.finally(() => inFlight.delete(tracked));
@@ -61,19 +65,35 @@ export async function compareTree(options: CompareOptions): Promise<CompareStats
   };
 
   const manifest = new RunCursor(readManifestSortedRuns(options.manifestFile, options.manifestName));
-  const tree = new RunCursor(walkSortedRuns(options.root, { signal: options.signal }));
+  const tree = new RunCursor(walkSortedRuns(options.root, { symlinks: true, special: true, signal: options.signal }));
+  // The last link the walk passed: a listed file under it is missing because the link is not followed.
+  let lastLink: { entry: TreeEntry; shown?: string } | undefined;
   for (;;) {
     const expected = await manifest.current();
     const actual = await tree.current();
     if (!expected && !actual) break;
-    const order = !expected ? 1 : !actual ? -1 : comparePaths(expected.relative, actual.relative);
+    const order = !expected ? 1 : !actual ? -1 : comparePathKeys(expected, actual);
     if (order < 0) {
       stats.expectedFiles++;
-      report({ kind: 'missing', path: expected!.relative, expected: { digest: expected!.digest } });
+      let under: string | undefined;
+      if (lastLink && expected!.relative.startsWith(`${lastLink.entry.relative}/`)) {
+        lastLink.shown ??= ` (${lastLink.entry.relative} is ${describeKind('symlink', await linkTarget(lastLink.entry.absolute))}, not followed)`;
+        under = lastLink.shown;
+      }
+      report({ kind: 'missing', path: expected!.relative, expected: { digest: expected!.digest }, message: under });
       manifest.advance();
     } else if (order > 0) {
-      stats.extraFiles++;
-      if (options.extra === 'forbid') report({ kind: 'extra', path: actual!.relative });
+      if (actual!.type === 'symlink') lastLink = { entry: actual! };
+      else if (actual!.type === 'file') {
+        stats.extraFiles++;
+        if (options.extra === 'forbid') report({ kind: 'extra', path: actual!.relative });
+      }
+      tree.advance();
+    } else if (actual!.type !== 'file') {
+      stats.expectedFiles++;
+      const target = actual!.type === 'symlink' ? await linkTarget(actual!.absolute) : undefined;
+      report({ kind: 'not-regular', path: expected!.relative, expected: { digest: expected!.digest }, message: `is ${describeKind(actual!.type, target)}, not a regular file: not read` });
+      manifest.advance();
       tree.advance();
     } else {
       stats.expectedFiles++;

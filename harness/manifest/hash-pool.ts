@@ -65,10 +65,13 @@ export class HashPool {
     return this.workers * this.perWorker * this.batchMax;
   }
 
-  hash(path: string): Promise<FileDigest> {
+  /** A path that is not UTF-8 comes as its bytes. */
+  hash(path: string | Buffer): Promise<FileDigest> {
     if (this.closed) return Promise.reject(new Error('the hash pool is closed'));
+    // A copy of its own: a pooled Buffer would send its whole 8 KiB pool to the worker.
+    const sent = typeof path === 'string' ? path : new Uint8Array(path);
     return new Promise((resolve, reject) => {
-      this.queue.push({ request: { id: this.nextId++, path }, resolve, reject });
+      this.queue.push({ request: { id: this.nextId++, path: sent }, resolve, reject });
       this.dispatch();
     });
   }

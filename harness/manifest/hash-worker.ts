@@ -4,20 +4,23 @@
  * do, and it saves a round trip through the I/O thread pool per read, which dominates for small files.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { openRegularSync } from './safe-open.ts';
 
 export interface HashRequest {
   id: number;
-  path: string;
+  /** Raw bytes when the path is not UTF-8. */
+  path: string | Uint8Array;
 }
 
 export type HashReply = { id: number; digest: string; size: number } | { id: number; error: string; code?: string };
 
 const buffer = Buffer.allocUnsafe((workerData as { bufferSize: number }).bufferSize);
 
-function hashFile(file: string): { digest: string; size: number } {
-  const fd = openSync(file, 'r');
+function hashFile(file: string | Uint8Array): { digest: string; size: number } {
+  // Never through a link, never blocking on a FIFO, never a device: the tree may be hostile.
+  const { fd } = openRegularSync(typeof file === 'string' ? file : Buffer.from(file.buffer, file.byteOffset, file.byteLength));
   try {
     const hash = createHash('sha256');
     let size = 0;
@@ -38,7 +41,8 @@ function answer(request: HashRequest): HashReply {
     return { id: request.id, ...hashFile(request.path) };
   } catch (err) {
     const { message, code } = err as NodeJS.ErrnoException;
-    return { id: request.id, error: message, code };
+    // The path is the caller's to show (escaped when not UTF-8): "EACCES: permission denied" alone.
+    return { id: request.id, error: message.replace(/, \w+ '.*'$/s, ''), code };
   }
 }
 

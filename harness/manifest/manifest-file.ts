@@ -1,12 +1,13 @@
 /**
  * The coreutils sha256sum format: "<hex>  <path>" ("<hex> *<path>" in binary mode). A name holding a
- * backslash or a newline is escaped and its line starts with "\", as sha256sum writes it.
+ * backslash, a newline or a carriage return is escaped and its line starts with "\\", as sha256sum
+ * writes it; names are raw bytes otherwise (a name that is not UTF-8 is written and read as its bytes).
  */
 import { createReadStream } from 'node:fs';
-import { BackupError, InputError } from '../errors.ts';
-import { comparePaths } from './walk.ts';
+import { InputError } from '../errors.ts';
+import { comparePathKeys, displayBytes, pathKeyOf, type PathKey } from './names.ts';
 
-export interface ManifestEntry {
+export interface ManifestEntry extends PathKey {
   relative: string;
   digest: string;
   /** Line number in the manifest file, for messages. */
@@ -15,53 +16,94 @@ export interface ManifestEntry {
 
 const LINE_RE = /^(\\?)([0-9a-fA-F]{64}) [ *](.+)$/;
 
-export function formatManifestLine(digest: string, relative: string): string {
+/** A manifest line: a string, or bytes when the path is not UTF-8 (`bytes` given). */
+export function formatManifestLine(digest: string, relative: string, bytes?: Buffer): string | Buffer {
+  if (bytes) {
+    const name = bytes.toString('latin1'); // one character a byte: escaped as text, written back as bytes
+    return Buffer.from(formatManifestLine(digest, name) as string, 'latin1');
+  }
   if (!/[\\\n\r]/.test(relative)) return `${digest}  ${relative}\n`;
   const escaped = relative.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
   return `\\${digest}  ${escaped}\n`;
 }
 
-export function parseManifestLine(text: string, line: number, file: string): ManifestEntry {
+/**
+ * Parses a line. `binary`: the line was decoded as latin1 (one character a byte) because it is not
+ * UTF-8; its path is turned back into bytes.
+ */
+export function parseManifestLine(text: string, line: number, file: string, binary = false): ManifestEntry {
   const match = LINE_RE.exec(text);
   if (!match) {
-    throw new InputError('MANIFEST_INVALID', `${file}:${line}: expected "<sha256 hex>  <path>" as sha256sum writes it, got '${text.slice(0, 80)}'`);
+    const shown = binary ? displayBytes(Buffer.from(text.slice(0, 80), 'latin1')) : text.slice(0, 80);
+    throw new InputError('MANIFEST_INVALID', `${file}:${line}: expected "<sha256 hex>  <path>" as sha256sum writes it, got '${shown}'`);
   }
   const [, escapedMark, digest, rawPath] = match;
-  const relative = escapedMark ? unescapeName(rawPath!) : rawPath!;
-  return { relative: relative.replace(/^\.\//, ''), digest: digest!.toLowerCase(), line };
+  const relative = (escapedMark ? unescapeName(rawPath!) : rawPath!).replace(/^\.\//, '');
+  const key = binary ? pathKeyOf(Buffer.from(relative, 'latin1')) : { relative };
+  return { ...key, digest: digest!.toLowerCase(), line };
 }
 
 function unescapeName(name: string): string {
   return name.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 'r' ? '\r' : c));
 }
 
-/** Streams the entries of a manifest file in file order, in runs (one per chunk read). */
+/**
+ * Streams the entries of a manifest file in file order, in runs (one per chunk read). Read as bytes:
+ * whole lines are decoded as UTF-8, and only lines that are not UTF-8 are parsed as bytes.
+ */
 export async function* readManifestRuns(file: string, displayName = file): AsyncGenerator<ManifestEntry[]> {
   let line = 0;
-  let partial = '';
-  for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 })) {
-    const lines = (partial + (chunk as string)).split('\n');
-    partial = lines.pop()!;
+  let partial: Buffer = Buffer.alloc(0);
+  for await (const chunk of createReadStream(file, { highWaterMark: 256 * 1024 })) {
+    const data = partial.length > 0 ? Buffer.concat([partial, chunk as Buffer]) : (chunk as Buffer);
+    const end = data.lastIndexOf(NEWLINE);
+    if (end < 0) {
+      partial = data;
+      continue;
+    }
+    partial = Buffer.from(data.subarray(end + 1));
     const run: ManifestEntry[] = [];
-    for (const text of lines) {
+    for (const [text, binary] of linesOf(data.subarray(0, end))) {
       line++;
-      const entry = parseLine(text, line, displayName);
+      const entry = parseLine(text, line, displayName, binary);
       if (entry) run.push(entry);
     }
     if (run.length > 0) yield run;
   }
-  const last = partial ? parseLine(partial, line + 1, displayName) : undefined;
-  if (last) yield [last];
+  if (partial.length > 0) {
+    const [[text, binary]] = [...linesOf(partial)] as [[string, boolean]];
+    const last = parseLine(text, line + 1, displayName, binary);
+    if (last) yield [last];
+  }
+}
+
+const NEWLINE = 0x0a;
+
+/** The lines of a block of whole lines, each as text and whether it had to be decoded as bytes. */
+function* linesOf(block: Buffer): Generator<[string, boolean]> {
+  const text = block.toString('utf8');
+  if (!text.includes('\uFFFD')) {
+    for (const each of text.split('\n')) yield [each, false];
+    return;
+  }
+  for (let start = 0; start <= block.length; ) {
+    let end = block.indexOf(NEWLINE, start);
+    if (end < 0) end = block.length;
+    const bytes = block.subarray(start, end);
+    const decoded = bytes.toString('utf8');
+    yield decoded.includes('\uFFFD') ? [bytes.toString('latin1'), true] : [decoded, false];
+    start = end + 1;
+  }
 }
 
 export async function* readManifestLines(file: string, displayName = file): AsyncGenerator<ManifestEntry> {
   for await (const run of readManifestRuns(file, displayName)) yield* run;
 }
 
-function parseLine(raw: string, line: number, displayName: string): ManifestEntry | undefined {
+function parseLine(raw: string, line: number, displayName: string, binary: boolean): ManifestEntry | undefined {
   const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
   if (text.trim() === '' || text.startsWith('#')) return undefined;
-  return parseManifestLine(text, line, displayName);
+  return parseManifestLine(text, line, displayName, binary);
 }
 
 /**
@@ -75,9 +117,9 @@ export async function* readManifestSortedRuns(file: string, displayName = file):
   }
   const all: ManifestEntry[] = [];
   for await (const run of readManifestRuns(file, displayName)) all.push(...run);
-  all.sort((a, b) => comparePaths(a.relative, b.relative));
+  all.sort(comparePathKeys);
   for (let i = 1; i < all.length; i++) {
-    if (all[i - 1]!.relative === all[i]!.relative) throw duplicate(displayName, all[i]!, all[i - 1]!);
+    if (comparePathKeys(all[i - 1]!, all[i]!) === 0) throw duplicate(displayName, all[i]!, all[i - 1]!);
   }
   yield all;
 }
@@ -86,7 +128,7 @@ export async function* readManifestSorted(file: string, displayName = file): Asy
   for await (const run of readManifestSortedRuns(file, displayName)) yield* run;
 }
 
-function duplicate(displayName: string, entry: ManifestEntry, first: ManifestEntry): BackupError {
+function duplicate(displayName: string, entry: ManifestEntry, first: ManifestEntry): InputError {
   return new InputError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${first.line}).`);
 }
 
@@ -95,7 +137,7 @@ async function isSorted(file: string, displayName: string): Promise<boolean> {
   for await (const run of readManifestRuns(file, displayName)) {
     for (const entry of run) {
       if (previous) {
-        const order = comparePaths(previous.relative, entry.relative);
+        const order = comparePathKeys(previous, entry);
         if (order === 0) throw duplicate(displayName, entry, previous);
         if (order > 0) return false;
       }

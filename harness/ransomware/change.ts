@@ -4,7 +4,7 @@
  * name with the same content, or under its old name plus an extension, as ransomware renames them).
  */
 import { readManifestSorted, type ManifestEntry } from '../manifest/manifest-file.ts';
-import { comparePaths } from '../manifest/walk.ts';
+import { comparePathKeys } from '../manifest/names.ts';
 
 export interface ChangeCounts {
   previousFiles: number;
@@ -40,7 +40,7 @@ export async function compareManifests(previousFile: string, currentFile: string
   let b = await next(cur);
   while (a || b) {
     signal?.throwIfAborted();
-    const order = !a ? 1 : !b ? -1 : comparePaths(a.relative, b.relative);
+    const order = !a ? 1 : !b ? -1 : comparePathKeys(a, b);
     if (order < 0) {
       counts.previousFiles++;
       if (removed.size < RENAME_TRACKING_LIMIT) {

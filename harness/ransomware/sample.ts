@@ -3,7 +3,7 @@
  * fractions of the size between them. The same file always yields the same blocks, and no file costs
  * more than blocksPerFile × blockSize bytes.
  */
-import { open } from 'node:fs/promises';
+import { openRegular } from '../manifest/safe-open.ts';
 
 export interface SamplePlan {
   blockSize: number;
@@ -40,10 +40,10 @@ export function blockOffsets(size: number, plan: SamplePlan): number[] {
   return [...offsets].sort((a, b) => a - b);
 }
 
-export async function sampleFile(file: string, plan: SamplePlan): Promise<FileSample> {
-  const handle = await open(file, 'r');
+/** Only a regular file is read (never through a link, never a FIFO or device): else UnsafePathError. */
+export async function sampleFile(file: string | Buffer, plan: SamplePlan): Promise<FileSample> {
+  const { handle, size } = await openRegular(file);
   try {
-    const { size } = await handle.stat();
     const blocks: Block[] = [];
     let bytesRead = 0;
     for (const offset of blockOffsets(size, plan)) {

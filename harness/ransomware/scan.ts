@@ -53,7 +53,7 @@ export interface ScanOptions {
 interface Candidate {
   key: string;
   relative: string;
-  absolute: string;
+  absolute: string | Buffer;
 }
 
 export async function scanTree(options: ScanOptions): Promise<ScanStats> {

@@ -5,7 +5,7 @@ import { evidenceReporter } from './evidence.ts';
 import { htmlReporter } from './html/report-reporter.ts';
 import type { Lang } from './html/lang.ts';
 import { junitReporter } from './junit.ts';
-import type { Reporter } from './reporter.ts';
+import type { Reporter, ReporterName } from './reporter.ts';
 import { resultJsonReporter } from './result-json.ts';
 import { stdoutJsonReporter } from './stdout-json.ts';
 
@@ -16,7 +16,10 @@ export interface ReporterOptions {
   signingKey?: SigningKey;
 }
 
-export const REPORTERS: Record<string, (options: ReporterOptions) => Reporter> = {
+/** The reporters a run can be given by name (metrics needs its file, so run-command makes it). */
+export type BuiltInReporter = Exclude<ReporterName, 'metrics'>;
+
+export const REPORTERS: Record<BuiltInReporter, (options: ReporterOptions) => Reporter> = {
   console: () => consoleReporter(),
   json: () => stdoutJsonReporter(),
   'result-json': () => resultJsonReporter(),
@@ -25,7 +28,7 @@ export const REPORTERS: Record<string, (options: ReporterOptions) => Reporter> =
   html: (options) => htmlReporter(options),
 };
 
-/** Files every run writes, whatever the display, in this order (evidence binds result.json; the report shows the evidence). */
-export const FILE_REPORTERS = ['result-json', 'junit', 'evidence', 'html'];
+/** Files every run writes, whatever the display, in this order (evidence binds result.json; report.html waits for evidence:end). */
+export const FILE_REPORTERS: readonly BuiltInReporter[] = ['result-json', 'junit', 'evidence', 'html'];
 
-export { ReporterMultiplexer, type Reporter } from './reporter.ts';
+export { ReporterMultiplexer, type Reporter, type ReporterName } from './reporter.ts';

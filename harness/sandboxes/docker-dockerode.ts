@@ -1,7 +1,8 @@
 /**
  * The container runtime client on dockerode. Two connections: one for short control calls, each with
  * a deadline (a hung engine is an error within seconds, never a hang), and one without a socket
- * timeout for exec output, whose length the sandbox bounds with its own timers.
+ * timeout for exec output, whose length the sandbox bounds with its own timers. It only translates the
+ * specs it is given: the isolation policy is decided in docker-policy.ts.
  */
 import { Writable } from 'node:stream';
 import Docker from 'dockerode';
@@ -66,14 +67,11 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
     const network = await this.call(`create the network ${spec.name}`, () =>
       this.control.createNetwork({
         Name: spec.name,
-        Internal: true,
+        Internal: spec.internal,
         CheckDuplicate: true,
-        Attachable: false,
+        Attachable: spec.attachable,
         Labels: spec.labels,
-        // An internal network still gives its bridge an address on the host, through which a container
-        // reaches every service of the host itself (the engine only blocks forwarding). Without that
-        // address the containers on the network reach each other and nothing else.
-        Options: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
+        Options: spec.hostReachable ? {} : { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
       }),
     );
     return network.id;
@@ -97,13 +95,13 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
         AttachStderr: false,
         Tty: false,
         HostConfig: {
-          Init: true,
+          Init: spec.init,
           NetworkMode: spec.networkMode,
-          CapDrop: ['ALL'],
+          CapDrop: [...spec.capDrop],
           CapAdd: spec.capAdd,
-          SecurityOpt: ['no-new-privileges'],
+          SecurityOpt: spec.noNewPrivileges ? ['no-new-privileges'] : [],
           Memory: spec.memoryBytes,
-          MemorySwap: spec.memoryBytes,
+          MemorySwap: spec.memorySwapBytes,
           NanoCpus: spec.nanoCpus,
           PidsLimit: spec.pidsLimit,
           Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.source, Target: m.target, ReadOnly: m.readOnly })),

@@ -1,10 +1,9 @@
 /**
- * The labels every container and network of a drill carries, and the rule that decides which labelled
- * things a crashed run left behind. Pure functions: the leftover rule is unit-tested with a fake clock
- * and a fake process table.
+ * The labels every container and network of a drill carries, and who made a labelled thing, for the
+ * one leftover rule (leftovers.ts).
  */
 import os from 'node:os';
-import type { Labelled } from './docker-runtime.ts';
+import type { LeftoverOwner } from './leftovers.ts';
 
 export const LABEL = {
   run: 'restore-drill.run',
@@ -13,9 +12,6 @@ export const LABEL = {
   pid: 'restore-drill.pid',
   host: 'restore-drill.host',
 } as const;
-
-/** Leftovers younger than this are never touched (their run may be on another host or still starting). */
-export const DEFAULT_LEFTOVER_GRACE_MS = 60_000;
 
 export interface Owner {
   runId: string;
@@ -39,26 +35,10 @@ export function currentOwner(runId: string, scenario: string, now: Date): Owner 
   return { runId, scenario, created: now, pid: process.pid, host: os.hostname() };
 }
 
-export interface LeftoverJudge {
-  now: number;
-  host: string;
-  graceMs: number;
-  /** Whether a process of this host is still running. */
-  alive(pid: number): boolean;
-}
-
-/**
- * Why a labelled thing is a leftover, or undefined when it must be left alone: it is ours only when
- * it was made on this host by a process that is gone, longer ago than the grace period. Things made on
- * other hosts (a shared engine) are never removed: their process cannot be checked from here.
- */
-export function leftoverReason(thing: Labelled, judge: LeftoverJudge): string | undefined {
-  const labels = thing.labels;
+/** Who made a labelled container or network; undefined when its labels do not say (then it is never removed). */
+export function ownerFromLabels(labels: Record<string, string>): LeftoverOwner | undefined {
   const pid = Number(labels[LABEL.pid]);
   const created = Date.parse(labels[LABEL.created] ?? '');
-  if (labels[LABEL.host] !== judge.host || !Number.isInteger(pid) || pid <= 0 || Number.isNaN(created)) return undefined;
-  if (judge.now - created < judge.graceMs || judge.alive(pid)) return undefined;
-  const ageMinutes = Math.round((judge.now - created) / 60_000);
-  return `process ${pid} that made it is gone (made ${ageMinutes} min ago, scenario ${labels[LABEL.scenario] ?? '?'}, run ${labels[LABEL.run] ?? '?'})`;
+  if (!Number.isInteger(pid) || Number.isNaN(created)) return undefined;
+  return { pid, created, host: labels[LABEL.host], run: labels[LABEL.run], scenario: labels[LABEL.scenario] };
 }
-

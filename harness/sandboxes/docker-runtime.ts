@@ -43,8 +43,16 @@ export interface ContainerSpec {
   mounts: Mount[];
   /** "none", or the name of a network made for this container. */
   networkMode: string;
+  /** Dropped first; then capAdd gives some back. */
+  capDrop: readonly string[];
   capAdd: string[];
+  /** no-new-privileges: setuid programs cannot gain privileges. */
+  noNewPrivileges: boolean;
+  /** An init process as PID 1 that reaps orphans. */
+  init: boolean;
   memoryBytes: number;
+  /** Memory plus swap; equal to memoryBytes for no swap. */
+  memorySwapBytes: number;
   nanoCpus: number;
   pidsLimit: number;
 }
@@ -52,6 +60,12 @@ export interface ContainerSpec {
 export interface NetworkSpec {
   name: string;
   labels: Record<string, string>;
+  /** The engine forwards nothing between this network and the outside. */
+  internal: boolean;
+  /** Whether the host's side of the bridge has an address (through which the host's own services answer). */
+  hostReachable: boolean;
+  /** Whether containers other than the drill's may be attached later. */
+  attachable: boolean;
 }
 
 export interface ExecRequest {

@@ -5,9 +5,11 @@
  */
 import path from 'node:path';
 import { InfrastructureError, errorMessage } from '../errors.ts';
-import type { ContainerRuntimeClient, ImageInfo } from './docker-runtime.ts';
+import { formatBytes } from '../units.ts';
+import type { ContainerRuntimeClient, ContainerSpec, ImageInfo } from './docker-runtime.ts';
 import type { ExecLog } from './exec-log.ts';
 import { TailBuffer } from './process.ts';
+import type { RestoreBudget } from './restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, Sandbox } from './sandbox.ts';
 
 export const RESTORE_DIR = '/restore';
@@ -23,10 +25,11 @@ export interface DockerSandboxParts {
   imageInfo: ImageInfo;
   backups: { source: string; target: string }[];
   hostRestoreDir: string;
+  budget: RestoreBudget;
   start: string | undefined;
   hasTimeout: boolean;
-  capAdd: string[];
-  limits: string;
+  /** What the engine was asked for: the report describes exactly this. */
+  container: ContainerSpec;
   notes: string[];
   undo: UndoStack;
   log: ExecLog;
@@ -38,6 +41,7 @@ export class DockerSandbox implements Sandbox {
   readonly description: Record<string, string>;
   readonly restoreDir = RESTORE_DIR;
   readonly hostRestoreDir: string;
+  readonly budget: RestoreBudget;
   private readonly parts: DockerSandboxParts;
   private serviceOutput = '';
   private disposed: Promise<void> | undefined;
@@ -45,6 +49,7 @@ export class DockerSandbox implements Sandbox {
   constructor(parts: DockerSandboxParts) {
     this.parts = parts;
     this.hostRestoreDir = parts.hostRestoreDir;
+    this.budget = parts.budget;
     this.isolation = {
       networkIsolated: true,
       network: parts.networkMode,
@@ -58,10 +63,12 @@ export class DockerSandbox implements Sandbox {
       container: parts.containerName,
       containerId: parts.containerId,
       network: parts.networkMode,
-      capabilities: parts.capAdd.length > 0 ? `all dropped, added back: ${parts.capAdd.join(', ')}` : 'all dropped',
-      limits: parts.limits,
+      capabilities: describeCapabilities(parts.container),
+      privileges: parts.container.noNewPrivileges ? 'no new privileges' : 'setuid programs may gain privileges',
+      limits: describeLimits(parts.container),
       backupMounts: parts.backups.map((b) => `${b.target} (read-only)`).join(', ') || 'none',
       restoreMount: `${RESTORE_DIR} (host folder ${parts.hostRestoreDir})`,
+      restoreLimit: parts.budget.describe(),
       ...(parts.start ? { startCommand: parts.start } : {}),
     };
   }
@@ -77,7 +84,11 @@ export class DockerSandbox implements Sandbox {
     return path.posix.join(mount.target, path.relative(mount.source, absolute).split(path.sep).join('/'));
   }
 
-  async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+  exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    return this.budget.during(options.signal, (signal) => this.execInside(command, { ...options, signal }), `the command "${command}"`);
+  }
+
+  private async execInside(command: string, options: ExecOptions): Promise<ExecResult> {
     const started = performance.now();
     const stdout = new TailBuffer();
     const stderr = new TailBuffer();
@@ -114,7 +125,7 @@ export class DockerSandbox implements Sandbox {
     if (this.parts.start && (command.includes(this.parts.start) || command.includes(path.posix.basename(this.parts.start)) || command.includes('RESTORE_DRILL_START'))) {
       this.serviceOutput = `${result.stderr}${result.stdout}`.trimEnd();
     }
-    await this.parts.log.record(command, result, Object.values(options.env ?? {}));
+    await this.parts.log.record(command, result, options.env);
     return result;
   }
 
@@ -167,4 +178,14 @@ export class UndoStack {
     }
     return problems;
   }
+}
+
+function describeCapabilities(spec: ContainerSpec): string {
+  const dropped = spec.capDrop.includes('ALL') ? 'all dropped' : `dropped: ${spec.capDrop.join(', ') || 'none'}`;
+  return spec.capAdd.length > 0 ? `${dropped}, added back: ${spec.capAdd.join(', ')}` : dropped;
+}
+
+function describeLimits(spec: ContainerSpec): string {
+  const swap = spec.memorySwapBytes === spec.memoryBytes ? ' (no swap)' : '';
+  return `memory ${formatBytes(spec.memoryBytes)}${swap}, ${spec.nanoCpus / 1e9} CPU, ${spec.pidsLimit} processes`;
 }

@@ -12,22 +12,23 @@
  *  - everything carries restore-drill.* labels, and is removed on every path; what a killed run left
  *    behind is removed by the next run (removeLeftovers).
  */
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile, chmod } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { DrillError, InfrastructureError, errorMessage } from '../errors.ts';
 import { sandboxSchema } from '../scenario/schema.ts';
-import { formatBytes, parseDuration } from '../units.ts';
 import { DockerodeRuntimeClient } from './docker-dockerode.ts';
+import { backupMounts } from './docker-mounts.ts';
+import { CONTAINER_ISOLATION, containerLimits, drillNetwork } from './docker-policy.ts';
 import { imageCapabilities, imageStartCommand, IMAGE_LABEL } from './docker-image.ts';
-import { currentOwner, DEFAULT_LEFTOVER_GRACE_MS, LABEL, labelsFor, leftoverReason, type LeftoverJudge } from './docker-labels.ts';
-import { processAlive } from './process.ts';
-import type { ContainerRuntimeClient, EngineFeatures, Labelled } from './docker-runtime.ts';
+import { currentOwner, LABEL, labelsFor, ownerFromLabels } from './docker-labels.ts';
+import { leftoverJudge, leftoverReason, ownerRecord, readOwnerFile, type LeftoverJudge } from './leftovers.ts';
+import type { ContainerRuntimeClient, ContainerSpec, EngineFeatures, Labelled } from './docker-runtime.ts';
 import { ExecLog } from './exec-log.ts';
 import { DockerSandbox, RESTORE_DIR, UndoStack } from './docker-sandbox.ts';
+import { RestoreBudget } from './restore-budget.ts';
 import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
-const BACKUP_DIR = '/backup';
 const HOST_PREFIX = 'restore-drill-docker-';
 /** Not the local sandbox's owner.json: each driver removes only its own leftovers. */
 const OWNER_FILE = 'docker-owner.json';
@@ -39,7 +40,7 @@ export interface DockerDriverOptions {
   client?: ContainerRuntimeClient;
   /** Where the host side of restore folders is made (default: the system's temporary folder). */
   baseDir?: string;
-  /** Leftovers younger than this are left alone (default: RESTORE_DRILL_LEFTOVER_GRACE, else 60s). */
+  /** Leftovers younger than this are left alone (default: RESTORE_DRILL_LEFTOVER_GRACE, else 60 s; see leftovers.ts). */
   leftoverGraceMs?: number;
   now?: () => Date;
   /** Removes a host folder (default: fs.rm); tests make it fail as it does for a harness that is not root. */
@@ -95,7 +96,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async removeLeftovers(): Promise<string[]> {
-    const judge: LeftoverJudge = { now: this.now().getTime(), host: os.hostname(), graceMs: leftoverGrace(this.options), alive: processAlive };
+    const judge = leftoverJudge({ now: this.now(), graceMs: this.options.leftoverGraceMs });
     const removed: string[] = [];
     let labelled: Labelled[];
     try {
@@ -107,7 +108,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     }
     // Containers first: a network cannot be removed while a container is on it.
     for (const thing of [...labelled.filter((t) => t.kind === 'container'), ...labelled.filter((t) => t.kind === 'network')]) {
-      const reason = leftoverReason(thing, judge);
+      const reason = leftoverReason(ownerFromLabels(thing.labels), judge);
       if (!reason) continue;
       try {
         await (thing.kind === 'container' ? this.client.removeContainer(thing.id) : this.client.removeNetwork(thing.id));
@@ -143,10 +144,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       labels: labelsFor(currentOwner('cleanup', 'cleanup', this.now())),
       mounts: [{ source: hostRoot, target: '/cleanup', readOnly: false }],
       networkMode: 'none',
+      ...CONTAINER_ISOLATION,
       capAdd: ['DAC_OVERRIDE', 'FOWNER'],
-      memoryBytes: 256 * 1024 ** 2,
-      nanoCpus: 1e9,
-      pidsLimit: 64,
+      ...containerLimits(256 * 1024 ** 2, 1, 64),
     });
     try {
       await this.client.exec(helper, {
@@ -178,7 +178,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       await mkdir(this.baseDir, { recursive: true });
       const hostRoot = await mkdtemp(path.join(this.baseDir, `${HOST_PREFIX}${request.scenario}-`));
       undo.push(() => this.removeHostFolder(hostRoot, spec.image));
-      await writeFile(path.join(hostRoot, OWNER_FILE), JSON.stringify({ pid: owner.pid, created: owner.created.getTime(), run: owner.runId }));
+      await writeFile(path.join(hostRoot, OWNER_FILE), JSON.stringify(ownerRecord(owner.runId, owner.scenario, owner.created)));
       const hostRestoreDir = path.join(hostRoot, 'restore');
       await mkdir(hostRestoreDir);
       // Inside a 0700 folder: open to the container's users (a service may write its data here).
@@ -189,15 +189,15 @@ export class DockerSandboxDriver implements SandboxDriver {
       let networkId: string | undefined;
       if (spec.network !== 'none') {
         networkMode = `restore-drill-${request.runId}-${spec.network}`.toLowerCase();
-        networkId = await client.createNetwork({ name: networkMode, labels });
+        networkId = await client.createNetwork(drillNetwork(networkMode, labels));
         undo.push(() => client.removeNetwork(networkId!));
         request.signal?.throwIfAborted();
       }
 
-      const backups = request.backupPaths.map((source, i) => ({ source: path.resolve(source), target: `${BACKUP_DIR}/${i}` }));
+      const backups = await backupMounts(request.backupPaths);
       const start = imageStartCommand(image.labels);
       const containerName = `restore-drill-${request.scenario}-${request.runId}`.toLowerCase();
-      const containerId = await client.runContainer({
+      const container: ContainerSpec = {
         name: containerName,
         image: spec.image,
         cmd: KEEP_ALIVE,
@@ -209,11 +209,11 @@ export class DockerSandboxDriver implements SandboxDriver {
           { source: hostRestoreDir, target: RESTORE_DIR, readOnly: false },
         ],
         networkMode,
+        ...CONTAINER_ISOLATION,
         capAdd,
-        memoryBytes: spec.memory,
-        nanoCpus: Math.round(spec.cpus * 1e9),
-        pidsLimit: spec.pids,
-      });
+        ...containerLimits(spec.memory, spec.cpus, spec.pids),
+      };
+      const containerId = await client.runContainer(container);
       undo.push(() => client.removeContainer(containerId));
       request.signal?.throwIfAborted();
 
@@ -228,7 +228,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       if (!features.memoryLimit) notes.push('this Docker engine cannot limit memory (no memory cgroup): the memory limit is not enforced');
       if (!features.cpuLimit) notes.push('this Docker engine cannot limit CPU (no CFS quota): the CPU limit is not enforced');
       if (!features.pidsLimit) notes.push('this Docker engine cannot limit processes (no pids cgroup): the pids limit is not enforced');
-      if (spec.restore_size !== undefined) notes.push('sandbox.restore_size is not enforced: the restore folder is a host folder mounted into the container, so that the harness can hash it');
+      notes.push('the disk limit (sandbox.restore_size) is watched in the restore folder only: what the container writes elsewhere (its own layer) is not counted');
       const hasTimeout = image.labels[IMAGE_LABEL.name] !== undefined || (await probeTimeout(client, containerId));
       if (!hasTimeout) notes.push(`the image ${spec.image} has no "timeout" command: a command that overruns is abandoned, and stopped only when the sandbox is removed`);
 
@@ -241,13 +241,13 @@ export class DockerSandboxDriver implements SandboxDriver {
         imageInfo: image,
         backups,
         hostRestoreDir,
+        budget: await RestoreBudget.open(hostRestoreDir, spec.restore_size),
         start,
         hasTimeout,
-        capAdd,
-        limits: `memory ${formatBytes(spec.memory)} (no swap), ${spec.cpus} CPU, ${spec.pids} processes`,
+        container,
         notes,
         undo,
-        log: new ExecLog(request.logDir),
+        log: new ExecLog(request.logDir, request.redactor),
       });
     } catch (err) {
       const problems = await undo.run();
@@ -277,28 +277,17 @@ async function probeTimeout(client: ContainerRuntimeClient, containerId: string)
   return code === 0;
 }
 
-function leftoverGrace(options: DockerDriverOptions): number {
-  if (options.leftoverGraceMs !== undefined) return options.leftoverGraceMs;
-  const fromEnv = process.env.RESTORE_DRILL_LEFTOVER_GRACE;
-  return (fromEnv ? parseDuration(fromEnv) : undefined) ?? DEFAULT_LEFTOVER_GRACE_MS;
-}
-
 /** Host restore folders of docker sandboxes whose run is gone. */
 async function removeHostLeftovers(baseDir: string, judge: LeftoverJudge, removeFolder: (dir: string) => Promise<void>): Promise<string[]> {
   const removed: string[] = [];
   for (const name of await readdir(baseDir).catch(() => [] as string[])) {
     if (!name.startsWith(HOST_PREFIX)) continue;
     const dir = path.join(baseDir, name);
-    let owner: { pid: number; created: number };
-    try {
-      owner = JSON.parse(await readFile(path.join(dir, OWNER_FILE), 'utf8')) as { pid: number; created: number };
-    } catch {
-      continue; // not ours, or still being made
-    }
-    if (judge.now - owner.created < judge.graceMs || judge.alive(owner.pid)) continue;
+    const reason = leftoverReason(await readOwnerFile(path.join(dir, OWNER_FILE)), judge);
+    if (!reason) continue;
     try {
       await removeFolder(dir);
-      removed.push(`removed the restore folder ${dir} left behind by a run that ended without cleaning up (process ${owner.pid})`);
+      removed.push(`removed the restore folder ${dir} left behind by a run that ended without cleaning up: the ${reason}`);
     } catch (err) {
       removed.push(`could not remove the restore folder ${dir} left behind by an earlier run: ${errorMessage(err)}`);
     }

@@ -1,18 +1,24 @@
-/** The transcript of what ran in a sandbox (logs/exec.log), with secret values blotted out. */
+/**
+ * The transcript of what ran in a sandbox (logs/exec.log), with secret values blotted out: the run's
+ * secrets (its redactor) and the values of each command's own environment.
+ */
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { Redactor } from '../secrets/redactor.ts';
 import type { ExecResult } from './sandbox.ts';
 
 export class ExecLog {
   private readonly file: string;
+  private readonly redactor: Redactor;
   private ready: Promise<unknown>;
 
-  constructor(logDir: string) {
+  constructor(logDir: string, redactor: Redactor = new Redactor()) {
     this.file = path.join(logDir, 'exec.log');
+    this.redactor = redactor;
     this.ready = mkdir(logDir, { recursive: true });
   }
 
-  async record(command: string, result: ExecResult, secrets: string[]): Promise<void> {
+  async record(command: string, result: ExecResult, env: Record<string, string> = {}): Promise<void> {
     const lines = [
       `$ ${command}`,
       result.stdout.trimEnd(),
@@ -21,14 +27,6 @@ export class ExecLog {
       '',
     ].filter((line, i) => i === 0 || line !== '');
     await this.ready;
-    await appendFile(this.file, redact(lines.join('\n') + '\n', secrets));
+    await appendFile(this.file, this.redactor.with(env).text(lines.join('\n') + '\n'));
   }
-}
-
-export function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret.length >= 4) out = out.split(secret).join('[secret]');
-  }
-  return out;
 }

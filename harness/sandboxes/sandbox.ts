@@ -3,6 +3,8 @@
  * drivers (local, docker) live beside it and a fake serves the unit tests.
  */
 import type { SandboxSpec } from '../scenario/schema.ts';
+import type { RestoreBudget } from './restore-budget.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 
 export type DriverName = 'local' | 'docker';
 
@@ -11,7 +13,7 @@ export interface Isolation {
   networkIsolated: boolean;
   /** The network the sandbox has: "none", or a named internal network. */
   network: string;
-  /** How the backup is protected from writes: "read-only mount", or "harness opens it read-only". */
+  /** How the backup is protected from writes, as applied: "read-only mount", "read-only bind mount (bubblewrap)", ... */
   backupProtection: string;
   /** Plain-language notes for the report (what could not be enforced on this host, and why). */
   notes: string[];
@@ -24,6 +26,12 @@ export interface ExecOptions {
   env?: Record<string, string>;
   /** Working directory inside the sandbox; defaults to the restore folder. */
   cwd?: string;
+  /**
+   * A command the harness built itself around a fixed tool (restic, borg, curl, tail) that reads the
+   * backup or the restored data without running it. The local sandbox without bubblewrap runs only
+   * these; scenario commands (restore steps, command checks) it refuses unless opted in.
+   */
+  harnessCommand?: boolean;
 }
 
 export interface ExecResult {
@@ -43,6 +51,8 @@ export interface Sandbox extends AsyncDisposable {
   readonly restoreDir: string;
   /** The same folder as this process sees it, for streaming restores and hashing. */
   readonly hostRestoreDir: string;
+  /** How much may be written into the restore folder (sandbox.restore_size, else the disk's margin); exec enforces it. */
+  readonly budget?: RestoreBudget;
   /** Where a backup path of this host appears inside the sandbox (mounted read-only). */
   backupPath(hostPath: string): string;
   /** Runs a shell command inside the sandbox. A non-zero exit is a result, not an exception. */
@@ -62,6 +72,8 @@ export interface ProvisionRequest {
   runId: string;
   /** Folder for the sandbox's logs (results/<scenario>/<run>/logs). */
   logDir: string;
+  /** Blots the run's secrets out of the sandbox's logs (each command's own environment is blotted out too). */
+  redactor?: Redactor;
   signal?: AbortSignal;
 }
 

@@ -4,6 +4,8 @@
  * rest of the harness uses are derived from it.
  */
 import { z } from 'zod';
+import { parseDuration } from '../units.ts';
+import { rotatesOneFolder } from '../drill/sample-pattern.ts';
 import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
@@ -17,19 +19,22 @@ export const secretRefSchema = z
   })
   .refine((ref) => (ref.env === undefined) !== (ref.file === undefined), 'expected exactly one of env or file');
 
+/** latest, a point id (or a unique prefix of one), at:<time> (the newest point at or before it), newest-clean, or random-within:<duration>. */
+const pointText = z
+  .string()
+  .min(1)
+  .refine((text) => !text.startsWith('at:') || !Number.isNaN(new Date(text.slice(3).trim()).getTime()), 'expected latest, a restore point id, or at:<time> like at:2026-11-24T03:00:00+09:00')
+  .refine((text) => !text.startsWith('random-within:') || (parseDuration(text.slice('random-within:'.length)) ?? 0) > 0, 'expected random-within:<duration> like random-within:30d (a point at random among those taken within the last 30 days)');
+
 const pathSource = {
   path: z.string().min(1, 'expected a path (a file, a folder or a glob pattern)'),
   time: timestamp.optional(),
+  /** The point drilled when --point is not given (default latest), for a glob of archives or folders. */
+  point: pointText.optional(),
 };
 
 export const directorySourceSchema = z.strictObject({ kind: z.literal('directory'), ...pathSource });
 export const tarSourceSchema = z.strictObject({ kind: z.literal('tar'), ...pathSource });
-
-/** latest, a point id (or a unique prefix of one), or at:<time> (the newest point at or before it). */
-const pointText = z
-  .string()
-  .min(1)
-  .refine((text) => !text.startsWith('at:') || !Number.isNaN(new Date(text.slice(3).trim()).getTime()), 'expected latest, a restore point id, or at:<time> like at:2026-11-24T03:00:00+09:00');
 
 /** Fields every backup-engine source (restic, borg) has. */
 const engineSource = {
@@ -42,6 +47,16 @@ const engineSource = {
   point: pointText.optional(),
   /** Restore only these paths of the point (a sample; the drill then forecasts the full restore time). */
   paths: z.array(z.string().min(1)).min(1).optional(),
+  /** Or a different part of each point per run: `count` entries of the folder `rotate` names, those restored longest ago first. */
+  sample: z
+    .strictObject({
+      rotate: z
+        .string()
+        .min(1)
+        .refine(rotatesOneFolder, 'expected a folder and a pattern for the entries in it, like /archive/dicom/* (wildcards * and ? in the last part only)'),
+      count: z.number().int().min(1).max(1000).default(1),
+    })
+    .optional(),
   /** Folder inside the restore root to restore into (default: the root). */
   into: z.string().min(1).optional(),
   /** How long the restore may take before it is stopped. */
@@ -49,15 +64,19 @@ const engineSource = {
 };
 
 const onePassword = (s: { password_env?: string; password_file?: string }) => !(s.password_env !== undefined && s.password_file !== undefined);
+const oneSample = { message: 'write paths (the same sample every run) or sample (a rotating one), not both', path: ['sample'] };
+const notBoth = (s: { paths?: unknown; sample?: unknown }) => s.paths === undefined || s.sample === undefined;
 
 export const resticSourceSchema = z
   .strictObject({ kind: z.literal('restic'), ...engineSource })
   .refine((s) => onePassword(s) && (s.password_env !== undefined || s.password_file !== undefined), {
     message: 'a restic repository needs exactly one of password_env or password_file',
-  });
+  })
+  .refine(notBoth, oneSample);
 export const borgSourceSchema = z
   .strictObject({ kind: z.literal('borg'), ...engineSource })
-  .refine(onePassword, { message: 'write password_env or password_file, not both (neither for an unencrypted repository)' });
+  .refine(onePassword, { message: 'write password_env or password_file, not both (neither for an unencrypted repository)' })
+  .refine(notBoth, oneSample);
 
 /** The backups a pgdump's dump can live in. */
 export const innerSourceSchema = z.discriminatedUnion('kind', [directorySourceSchema, tarSourceSchema, resticSourceSchema, borgSourceSchema], {

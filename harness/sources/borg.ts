@@ -12,7 +12,8 @@ import { shellCommand, shellQuote } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { readPassword, type PasswordRef } from './password.ts';
 import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
-import { INSTALL_HINT, measureTree, runHostTool } from './tool.ts';
+import { INSTALL_HINT, lastLines, measureTree, refuseLargerPoint, runHostTool } from './tool.ts';
+import { entriesIn } from './folder-listing.ts';
 import { readToolFailure } from './tool-output.ts';
 
 export interface BorgSourceOptions {
@@ -69,27 +70,37 @@ export class BorgSource implements BackupSource {
     return info.archives[0]?.stats?.original_size;
   }
 
+  async listFolder(point: RestorePoint, folder: string, signal?: AbortSignal): Promise<string[]> {
+    const relative = folder.replace(/^\/+/, '');
+    // Only the folder's own entries are printed: everything deeper is excluded.
+    const deeper = `re:^${relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[^/]+/.`;
+    const listed = await this.host(['list', '--json-lines', `${this.options.repository}::${point.id}`, relative, '--exclude', deeper], `list ${relative} of archive ${point.id}`, signal);
+    return entriesIn(relative, listed.stdout, `borg list ${point.id} ${relative}`);
+  }
+
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const { sandbox } = context;
+    await refuseLargerPoint(this, point, context, `archive ${point.id}`);
     const passphrase = await readPassword(this.options.password, this.options.env);
     const target = path.posix.join(sandbox.restoreDir, this.options.into ?? '.');
-    const extract = shellCommand(['borg', 'extract', '--bypass-lock', `${sandbox.backupPath(this.options.repository)}::${point.id}`, ...(this.sample ?? [])]);
+    const sample = point.sample ?? this.sample;
+    const extract = shellCommand(['borg', 'extract', '--bypass-lock', `${sandbox.backupPath(this.options.repository)}::${point.id}`, ...(sample ?? [])]);
     // borg extracts into the working folder; its cache and security folders go to a scratch place.
     const command = `mkdir -p ${shellQuote(target)} && cd ${shellQuote(target)} && BORG_BASE_DIR="$(mktemp -d)" ${extract}`;
     const env: Record<string, string> = { ...QUIET_ENV, ...(passphrase !== undefined ? { BORG_PASSPHRASE: passphrase } : {}) };
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env, harnessCommand: true });
     if (result.timedOut) {
       throw new BackupError('RESTORE_TIMEOUT', `borg extract of ${point.id} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
     // Exit 1 is a warning (for example a sample path that matched nothing, checked below).
     if (result.exitCode > 1) throw this.failure(result, `extract archive ${point.id}`, 'sandbox');
     const hostTarget = path.join(sandbox.hostRestoreDir, this.options.into ?? '.');
-    for (const wanted of this.sample ?? []) {
+    for (const wanted of sample ?? []) {
       if (!(await access(path.join(hostTarget, wanted)).then(() => true, () => false))) {
         throw new BackupError('SAMPLE_PATH_MISSING', `borg extracted nothing for ${wanted}: archive ${point.id} has no such path. "borg list REPO::${point.id}" shows what it holds; source.paths must name paths as it shows them.`);
       }
     }
-    if (result.exitCode === 1 && !this.sample) throw this.failure(result, `extract archive ${point.id}`, 'sandbox');
+    if (result.exitCode === 1 && !sample) throw this.failure(result, `extract archive ${point.id}`, 'sandbox');
     const progress = await measureTree(sandbox.hostRestoreDir, context.signal);
     context.onProgress(progress);
     return progress;

@@ -1,8 +1,11 @@
 /** A folder per restore point (a snapshot directory, a NAS copy): copied into the sandbox. */
+import { constants } from 'node:fs';
 import { copyFile, mkdir, readlink, stat, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError, errorMessage } from '../errors.ts';
+import { displayBytes } from '../manifest/names.ts';
 import { walkSorted } from '../manifest/walk.ts';
+import { budgetOf } from '../sandboxes/restore-budget.ts';
 import { landsInside, PathSource } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 
@@ -13,21 +16,26 @@ export class DirectorySource extends PathSource implements BackupSource {
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const progress: RestoreProgress = { files: 0, bytes: 0 };
     const into = context.sandbox.hostRestoreDir;
+    const budget = budgetOf(context.sandbox);
     try {
+      // Links are entries of the walk, never followed; FIFOs, sockets and devices are not copied.
       for await (const entry of walkSorted(point.location, { symlinks: true, signal: context.signal })) {
-        const target = path.join(into, entry.relative);
-        await mkdir(path.dirname(target), { recursive: true });
+        const { target, folder } = landing(into, entry.bytes ?? entry.relative);
+        await mkdir(folder, { recursive: true });
         if (entry.type === 'symlink') {
-          const link = await readlink(entry.absolute);
-          if (!landsInside(entry.relative, link)) {
-            throw new BackupError('SNAPSHOT_LINK_OUTSIDE_ROOT', `${entry.absolute} is a link to ${link}, outside the snapshot: refused.`);
+          const link = await readlink(entry.absolute, { encoding: 'buffer' });
+          // latin1: one character a byte, so the path rules see the raw bytes.
+          if (!landsInside((entry.bytes ?? Buffer.from(entry.relative)).toString('latin1'), link.toString('latin1'))) {
+            throw new BackupError('SNAPSHOT_LINK_OUTSIDE_ROOT', `${path.join(point.location, entry.relative)} is a link to ${displayBytes(link)}, outside the snapshot: refused.`);
           }
           await symlink(link, target);
           continue;
         }
-        await copyFile(entry.absolute, target);
+        const size = (await stat(entry.absolute)).size;
+        budget.charge(size, `the file ${path.join(point.location, entry.relative)}`);
+        await copyFile(entry.absolute, target, constants.COPYFILE_EXCL);
         progress.files++;
-        progress.bytes += (await stat(target)).size;
+        progress.bytes += size;
         context.onProgress(progress);
       }
     } catch (err) {
@@ -36,4 +44,14 @@ export class DirectorySource extends PathSource implements BackupSource {
     }
     return progress;
   }
+}
+
+/** Where an entry lands under `into`, and its folder: bytes when its name is not UTF-8. */
+function landing(into: string, relative: string | Buffer): { target: string | Buffer; folder: string | Buffer } {
+  if (typeof relative === 'string') {
+    const target = path.join(into, relative);
+    return { target, folder: path.dirname(target) };
+  }
+  const target = Buffer.concat([Buffer.from(`${into}/`), relative]);
+  return { target, folder: target.subarray(0, target.lastIndexOf(0x2f)) };
 }

@@ -5,6 +5,7 @@ import { BorgSource } from './borg.ts';
 import { DirectorySource } from './directory.ts';
 import { PgDumpSource } from './pgdump.ts';
 import { ResticSource } from './restic.ts';
+import type { PasswordRef } from './password.ts';
 import type { BackupSource } from './source.ts';
 import { TarSource } from './tar.ts';
 
@@ -36,11 +37,7 @@ function createInner(scenario: Scenario, spec: InnerSourceSpec, field: string, e
     case 'borg': {
       const options = {
         repository: scenario.resolve(spec.repository),
-        password: {
-          env: spec.password_env,
-          file: spec.password_file === undefined ? undefined : scenario.resolve(spec.password_file),
-          field: spec.password_env !== undefined ? `${field}.password_env` : `${field}.password_file`,
-        },
+        password: passwordRef(scenario, spec, field),
         paths: spec.paths,
         into: spec.into,
         timeoutMs: spec.timeout,
@@ -49,6 +46,26 @@ function createInner(scenario: Scenario, spec: InnerSourceSpec, field: string, e
       return spec.kind === 'restic' ? new ResticSource(options) : new BorgSource(options);
     }
   }
+}
+
+/** The repository passwords a scenario names (source, or pgdump's source.from), to read or to redact. */
+export function passwordRefs(scenario: Scenario): PasswordRef[] {
+  const spec = scenario.spec.source;
+  const [inner, field] = spec.kind === 'pgdump' ? [spec.from, 'source.from'] : [spec, 'source'];
+  if (inner?.kind !== 'restic' && inner?.kind !== 'borg') return [];
+  const ref = passwordRef(scenario, inner, field);
+  return ref.env !== undefined || ref.file !== undefined ? [ref] : [];
+}
+
+function passwordRef(scenario: Scenario, spec: { password_env?: string; password_file?: string }, field: string): PasswordRef {
+  const key = spec.password_env !== undefined ? 'password_env' : 'password_file';
+  const at = scenario.problemAt([...field.split('.'), key], '');
+  return {
+    env: spec.password_env,
+    file: spec.password_file === undefined ? undefined : scenario.resolve(spec.password_file),
+    field: `${field}.${key}`,
+    at: `${at.file}:${at.line}:${at.column}`,
+  };
 }
 
 /** The point a scenario drills when --point is not given: source.point (or source.from.point), else latest. */
@@ -67,4 +84,4 @@ export function sourceWhere(scenario: Scenario): string {
   return `The backup at ${'path' in inner ? inner.path : '?'}`;
 }
 
-export { selectPoint, parsePointSelector, describeSelector, type BackupSource, type PointSelector, type RestorePoint } from './source.ts';
+export { backupPathsOf, selectPoint, parsePointSelector, describeSelector, type BackupSource, type PointSelector, type RestorePoint } from './source.ts';

@@ -77,6 +77,11 @@ export abstract class PathSource implements Pick<BackupSource, 'backupPaths' | '
   points(): Promise<RestorePoint[]> {
     return pointsFromPaths({ pattern: this.options.path, declaredTime: this.options.time, type: this.pointType });
   }
+
+  /** The point's own archive or folder: its siblings (other days' backups) stay out of the sandbox. */
+  backupPathsFor(point: RestorePoint): string[] {
+    return [point.location];
+  }
 }
 
 /** The folder a pattern starts from: its leading folders without glob characters. */

@@ -11,7 +11,7 @@ import type { Sandbox } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { pointsFromPaths, staticBase } from './path-source.ts';
-import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
+import { backupPathsOf, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
 import { lastLines } from './tool.ts';
 
 export type DumpFormat = 'auto' | 'custom' | 'plain';
@@ -47,6 +47,10 @@ export class PgDumpSource implements BackupSource {
   }
 
   totalSize?: (point: RestorePoint, signal?: AbortSignal) => Promise<number | undefined>;
+
+  backupPathsFor(point: RestorePoint): string[] {
+    return this.options.inner ? backupPathsOf(this.options.inner, point) : [point.location];
+  }
 
   points(signal?: AbortSignal): Promise<RestorePoint[]> {
     if (this.options.inner) return this.options.inner.points(signal);
@@ -92,7 +96,7 @@ export class PgDumpSource implements BackupSource {
   }
 
   private async run(sandbox: Sandbox, signal: AbortSignal, command: string, what: string, blame: 'backup' | 'infrastructure'): Promise<void> {
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal, harnessCommand: true });
     if (result.exitCode === 0 && !result.timedOut) return;
     const why = result.timedOut ? `did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout)` : `failed (exit ${result.exitCode}): ${lastLines(result.stderr || result.stdout, 6)}`;
     if (blame === 'backup' && !result.timedOut && result.exitCode !== 127) {

@@ -12,7 +12,8 @@ import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { readPassword, type PasswordRef } from './password.ts';
 import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePoint, type RestoreProgress } from './source.ts';
-import { INSTALL_HINT, measureTree, runHostTool } from './tool.ts';
+import { INSTALL_HINT, lastLines, measureTree, refuseLargerPoint, runHostTool } from './tool.ts';
+import { entriesIn } from './folder-listing.ts';
 import { readToolFailure } from './tool-output.ts';
 
 export interface ResticSourceOptions {
@@ -61,20 +62,27 @@ export class ResticSource implements BackupSource {
     return stats.total_size;
   }
 
+  async listFolder(point: RestorePoint, folder: string, signal?: AbortSignal): Promise<string[]> {
+    const listed = await this.host(['ls', '--json', point.id, folder], `list ${folder} of snapshot ${short(point.id)} in`, signal);
+    return entriesIn(folder, listed.stdout, `restic ls ${short(point.id)} ${folder}`);
+  }
+
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const { sandbox } = context;
+    await refuseLargerPoint(this, point, context, `snapshot ${short(point.id)}`);
     const password = await this.password();
     const target = path.posix.join(sandbox.restoreDir, this.options.into ?? '.');
-    const includes = (this.sample ?? []).flatMap((p) => ['--include', p]);
+    const sample = point.sample ?? this.sample;
+    const includes = (sample ?? []).flatMap((p) => ['--include', p]);
     const command = shellCommand(['restic', ...READ_FLAGS, '-r', sandbox.backupPath(this.options.repository), 'restore', point.id, '--target', target, ...includes]);
-    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password } });
+    const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password }, harnessCommand: true });
     if (result.timedOut) {
       throw new BackupError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
     }
     const ownersOnly = result.exitCode !== 0 && onlyOwnershipErrors(result.stderr);
     if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)} from`, 'sandbox');
     const hostTarget = path.join(sandbox.hostRestoreDir, this.options.into ?? '.');
-    for (const wanted of this.sample ?? []) {
+    for (const wanted of sample ?? []) {
       const restored = await access(path.join(hostTarget, wanted)).then(() => true, () => false);
       if (!restored) {
         throw new BackupError('SAMPLE_PATH_MISSING', `restic restored nothing for ${wanted}: snapshot ${short(point.id)} has no such path. "restic ls ${short(point.id)}" shows what it holds; source.paths must name paths as it shows them.`);
@@ -138,7 +146,8 @@ export function onlyOwnershipErrors(stderr: string): number {
   const errors = stderr.split('\n').filter((line) => line.startsWith('ignoring error for '));
   const total = /There were (\d+) errors/.exec(stderr)?.[1];
   if (errors.length === 0 || total === undefined || Number(total) !== errors.length) return 0;
-  return errors.every((line) => /: Lchown: lchown .*: operation not permitted$/.test(line)) ? errors.length : 0;
+  // EPERM without CAP_CHOWN; EINVAL in a user namespace (bubblewrap) where the owner's uid is not mapped.
+  return errors.every((line) => /: Lchown: lchown .*: (operation not permitted|invalid argument)$/.test(line)) ? errors.length : 0;
 }
 
 function short(id: string): string {

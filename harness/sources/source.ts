@@ -1,6 +1,7 @@
 /** The source role: where a backup lives, which restore points it has, and how one is restored. */
 import { BackupError, UsageError } from '../errors.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
+import { parseDuration } from '../units.ts';
 
 export interface RestorePoint {
   id: string;
@@ -11,6 +12,8 @@ export interface RestorePoint {
   /** The machine the backup was taken on, and what it holds (restic snapshots, borg archives). */
   host?: string;
   paths?: string[];
+  /** Restore only these paths of the point (a rotating sample chose them for this drill; see drill/sample-rotation.ts). */
+  sample?: string[];
 }
 
 export interface RestoreProgress {
@@ -28,8 +31,10 @@ export interface RestoreContext {
 
 export interface BackupSource {
   readonly kind: string;
-  /** Host paths that must be visible (read-only) inside the sandbox. */
+  /** Host paths that must be visible (read-only) inside the sandbox, for any point. */
   readonly backupPaths: string[];
+  /** Only what restoring this point reads (its archive, not the folder of its siblings); default backupPaths. */
+  backupPathsFor?(point: RestorePoint): string[];
   /** Restore points, newest first. */
   points(signal?: AbortSignal): Promise<RestorePoint[]>;
   /** Restores a point into the sandbox's restore folder. Never writes to the backup. */
@@ -41,18 +46,44 @@ export interface BackupSource {
   readonly sample?: string[];
   /** The full size of a point, in bytes, as the backup tool reports it (for the RTO forecast). */
   totalSize?(point: RestorePoint, signal?: AbortSignal): Promise<number | undefined>;
+  /** The paths of the entries directly in one folder of a point, as the tool names them (for a rotating sample). */
+  listFolder?(point: RestorePoint, folder: string, signal?: AbortSignal): Promise<string[]>;
+}
+
+/** The host paths a sandbox restoring `point` must see: no more than the source reads. */
+export function backupPathsOf(source: BackupSource, point: RestorePoint): string[] {
+  return source.backupPathsFor?.(point) ?? source.backupPaths;
 }
 
 /**
  * latest, an id (or a unique prefix of one, like restic's short ids), the newest point at or before a
- * time, or newest-clean: the newest point on which no ransomware indicator fires (drill/point-choice.ts).
+ * time, newest-clean: the newest point on which no ransomware indicator fires, or a point chosen at
+ * random (with a recorded seed) among those taken within a window before the drill (drill/point-choice.ts).
  */
-export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date };
+export type PointSelector = 'latest' | 'newest-clean' | { id: string } | { at: Date } | RandomWithin;
 
-/** Reads `latest`, an id, or `at:<time>` (as --point and source.point write it). */
+/** random-within:<duration>: `window` as written (30d), `windowMs` in milliseconds. */
+export interface RandomWithin {
+  randomWithin: { window: string; windowMs: number };
+}
+
+/** The selectors that name one point by themselves, without a search or a seed. */
+export type DirectSelector = 'latest' | { id: string } | { at: Date };
+
+export const RANDOM_WITHIN = 'random-within:';
+
+/** Reads `latest`, an id, `at:<time>`, newest-clean or random-within:<duration> (as --point and source.point write them). */
 export function parsePointSelector(text: string | undefined): PointSelector {
   if (text === 'newest-clean') return 'newest-clean';
   if (!text || text === 'latest') return 'latest';
+  if (text.startsWith(RANDOM_WITHIN)) {
+    const window = text.slice(RANDOM_WITHIN.length).trim();
+    const windowMs = parseDuration(window);
+    if (windowMs === undefined || windowMs <= 0) {
+      throw new UsageError(`the restore point '${text}' has no valid duration after random-within: (write it like random-within:30d or random-within:12h)`);
+    }
+    return { randomWithin: { window, windowMs } };
+  }
   if (text.startsWith('at:')) {
     const at = new Date(text.slice(3).trim());
     if (Number.isNaN(at.getTime())) {
@@ -65,13 +96,14 @@ export function parsePointSelector(text: string | undefined): PointSelector {
 
 export function describeSelector(selector: PointSelector): string {
   if (selector === 'latest' || selector === 'newest-clean') return selector;
+  if ('randomWithin' in selector) return `${RANDOM_WITHIN}${selector.randomWithin.window}`;
   return 'id' in selector ? selector.id : `at:${selector.at.toISOString()}`;
 }
 
 const MIN_PREFIX = 4;
 
 /** Picks the restore point a drill uses from a newest-first list. */
-export function selectPoint(points: RestorePoint[], selector: Exclude<PointSelector, 'newest-clean'>, where: string): RestorePoint {
+export function selectPoint(points: RestorePoint[], selector: DirectSelector, where: string): RestorePoint {
   if (points.length === 0) {
     throw new BackupError('NO_RESTORE_POINT', `${where} has no restore point: the backup is empty or the path matches nothing.`);
   }

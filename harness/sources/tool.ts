@@ -8,7 +8,8 @@ import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
 import { runProcess } from '../sandboxes/process.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
-import type { RestoreProgress } from './source.ts';
+import { budgetOf } from '../sandboxes/restore-budget.ts';
+import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -68,4 +69,16 @@ export async function measureTree(root: string, signal?: AbortSignal): Promise<R
     }
   }
   return total;
+}
+
+/**
+ * With sandbox.restore_size set, a whole point whose size the engine knows in advance (restic stats,
+ * borg info) is refused before a byte is restored when it is larger. The watch on the restore folder
+ * (sandbox exec) stops what this cannot see: a sample's size, an engine that cannot tell.
+ */
+export async function refuseLargerPoint(source: BackupSource, point: RestorePoint, context: RestoreContext, what: string): Promise<void> {
+  const budget = budgetOf(context.sandbox);
+  if (!budget.declared || source.sample || !source.totalSize) return;
+  const size = await source.totalSize(point, context.signal).catch(() => undefined);
+  if (size !== undefined) budget.refuseLarger(size, what);
 }

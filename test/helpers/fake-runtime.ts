@@ -10,6 +10,7 @@ export class FakeRuntime implements ContainerRuntimeClient {
   reachable = true;
   failOn: string | undefined;
   lastContainer: ContainerSpec | undefined;
+  lastNetwork: NetworkSpec | undefined;
   private counter = 0;
 
   private step(name: string): void {
@@ -41,6 +42,7 @@ export class FakeRuntime implements ContainerRuntimeClient {
   }
   async createNetwork(spec: NetworkSpec) {
     this.step('createNetwork');
+    this.lastNetwork = spec;
     return this.add('network', spec.name, spec.labels);
   }
   async removeNetwork(id: string) {

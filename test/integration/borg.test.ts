@@ -10,6 +10,7 @@ import { BorgSource } from '../../harness/sources/borg.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { makeBorgRepo, onlyResult, toolMissing, treeDigest, DATA_V2, type EngineRepo } from '../helpers/engines.ts';
 import { makeManifest, writeScenario, writeTree } from '../helpers/fixtures.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 const PASSPHRASE = 'Borg-Passphrase-8c2e-never-logged';
 
@@ -21,7 +22,8 @@ describe('borg source (real repository, local sandbox)', function () {
   let results: string;
 
   before(async function () {
-    if (toolMissing('borg')) this.skip();
+    const missing = toolMissing('borg');
+    if (missing) skipBecause(this, missing);
     tmp = await tempDir('rd-borg-');
     results = path.join(tmp.path, 'results');
     repo = await makeBorgRepo(tmp.path, PASSPHRASE);
@@ -100,7 +102,7 @@ describe('borg source (real repository, local sandbox)', function () {
   it('reads a repository on read-only media (a read-only bind mount)', async function () {
     // Root may bind-mount in a private mount namespace; elsewhere this test has nothing to prove.
     const probe = spawnSync('unshare', ['-m', 'true']);
-    if (probe.status !== 0) this.skip();
+    if (probe.status !== 0) skipBecause(this, `this host does not allow a private mount namespace (unshare -m: ${probe.stderr?.toString().trim() || `exit ${probe.status}`})`);
     const file = await scenario('borg-readonly', '', 'expect:\n  files: { manifest: ../expected/v2.sha256 }\n');
     await writeScenario(path.join(tmp.path, 'passphrase.txt'), PASSPHRASE + '\n');
     const r = repo.repository;

@@ -8,6 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { containersLabelled, dockerUnavailable, networksLabelled, scratchDir, startCli } from '../helpers/docker.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 interface JsonOutput {
   exitCode: number;
@@ -20,10 +21,7 @@ describe('docker sandbox through the CLI (integration, real engine)', function (
 
   before(async function () {
     const why = await dockerUnavailable();
-    if (why) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     scratch = await scratchDir();
     const snapshot = path.join(scratch.path, 'backups', 'snap-1');
     await mkdir(snapshot, { recursive: true });
@@ -43,7 +41,8 @@ describe('docker sandbox through the CLI (integration, real engine)', function (
   const results = () => path.join(scratch.path, 'results');
 
   it('restores, starts the image\'s service and passes a readiness check inside the container', async function () {
-    if (await dockerUnavailable(['restore-drill/postgres:latest'])) this.skip();
+    const why = await dockerUnavailable(['restore-drill/postgres:latest']);
+    if (why) skipBecause(this, why);
     const file = await scenario(
       `it-pg-${tag}`,
       `sandbox: { image: "restore-drill/postgres:latest", memory: 512m }
@@ -82,7 +81,8 @@ expect:
   });
 
   it('a readiness check that fails inside the container gives FAIL, with the service\'s output', async function () {
-    if (await dockerUnavailable(['restore-drill/postgres:latest'])) this.skip();
+    const why = await dockerUnavailable(['restore-drill/postgres:latest']);
+    if (why) skipBecause(this, why);
     const file = await scenario(
       `it-fail-${tag}`,
       `sandbox: { image: "restore-drill/postgres:latest" }
@@ -104,7 +104,7 @@ expect:
     assert.match(check.logTail ?? '', /\[start-postgres\] ready/);
   });
 
-  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, exitCode] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) {
     it(`${signal} during a slow readiness check removes the container and its network`, async () => {
       const name = `it-${signal.toLowerCase()}-${tag}`;
       const file = await scenario(

@@ -10,6 +10,7 @@ import { DockerSandboxDriver } from '../../harness/sandboxes/docker.ts';
 import type { Sandbox } from '../../harness/sandboxes/sandbox.ts';
 import { sandboxSchema } from '../../harness/scenario/schema.ts';
 import { BASE_IMAGE, containersLabelled, docker, dockerUnavailable, networksLabelled, scratchDir } from '../helpers/docker.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 describe('docker sandbox (integration, real engine)', function () {
   const driver = new DockerSandboxDriver();
@@ -20,10 +21,7 @@ describe('docker sandbox (integration, real engine)', function () {
 
   before(async function () {
     const why = await dockerUnavailable();
-    if (why) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     scratch = await scratchDir();
     backupDir = path.join(scratch.path, 'backups');
     await mkdir(backupDir);
@@ -68,7 +66,8 @@ describe('docker sandbox (integration, real engine)', function () {
   });
 
   it('adds back only the capabilities the image declares', async function () {
-    if (await dockerUnavailable(['restore-drill/postgres:latest'])) this.skip();
+    const why = await dockerUnavailable(['restore-drill/postgres:latest']);
+    if (why) skipBecause(this, why);
     const sandbox = await provision({ image: 'restore-drill/postgres:latest' });
     const inspected = JSON.parse((await docker(['inspect', sandbox.description.containerId!])).stdout)[0];
     assert.deepEqual([...inspected.HostConfig.CapAdd].sort(), ['CHOWN', 'SETGID', 'SETUID']);
@@ -179,7 +178,7 @@ describe('docker sandbox (integration, real engine)', function () {
     assert.equal(result.stderr, 'oops\n');
     const logDir = path.join(scratch.path, 'logs', `it-${process.pid}-${runCounter}`);
     const log = await readFile(path.join(logDir, 'exec.log'), 'utf8');
-    assert.match(log, /token=\[secret\]/);
+    assert.match(log, /token=\[secret:API_TOKEN\]/);
     assert.doesNotMatch(log, new RegExp(secret));
     const inspected = (await docker(['inspect', sandbox.description.containerId!])).stdout;
     assert.doesNotMatch(inspected, new RegExp(secret));

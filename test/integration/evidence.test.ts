@@ -197,7 +197,7 @@ describe('integration: evidence.json, keys init and evidence verify', function (
 
   it('refuses a signing key kept inside the results folder', async function () {
     await cp(path.join(world.root, 'config', 'keys', 'evidence-ed25519.pem'), path.join(world.results, 'key.pem'));
-    const out = await world.run(['run', scenario, '--results', world.results, '--sandbox', 'local'], { RESTORE_DRILL_KEY: path.join(world.results, 'key.pem'), SHARE_TOKEN: 'x' });
+    const out = await world.run(['run', scenario, '--results', world.results, '--sandbox', 'local'], { RESTORE_DRILL_KEY: path.join(world.results, 'key.pem'), SHARE_TOKEN: 'do-not-leak-7f3a9c' });
     await rm(path.join(world.results, 'key.pem'));
     assert.equal(out.code, 3);
     assert.match(out.stderr, /is inside the results folder/);

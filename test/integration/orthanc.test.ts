@@ -11,6 +11,7 @@ import { runCli, tempDir } from '../helpers/cli.ts';
 import { containersLabelled, dockerUnavailable } from '../helpers/docker.ts';
 import { onlyResult } from '../helpers/engines.ts';
 import { writeScenario } from '../helpers/fixtures.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 /** Scenario names of this test process: another run's containers on this host never count as ours. */
 const unique = (name: string) => `${name}-${process.pid}`;
@@ -22,10 +23,7 @@ describe('http readiness check on a restored Orthanc (docker sandbox)', function
 
   before(async function () {
     const why = await dockerUnavailable(['restore-drill/pacs:latest']);
-    if (why) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     tmp = await tempDir('rd-orthanc-');
     pacs = await generatePacs(new DockerSandboxDriver(), path.join(tmp.path, 'pacs'), { snapshotTime: new Date(Date.now() - 3_600_000), studies: 2, instancesPerStudy: 3, side: 32 });
   });

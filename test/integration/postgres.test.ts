@@ -15,6 +15,7 @@ import { runCli, tempDir } from '../helpers/cli.ts';
 import { containersLabelled, dockerUnavailable } from '../helpers/docker.ts';
 import { onlyResult, toolMissing } from '../helpers/engines.ts';
 import { writeScenario } from '../helpers/fixtures.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 /** Scenario names of this test process: another run's containers on this host never count as ours. */
 const unique = (name: string) => `${name}-${process.pid}`;
@@ -28,10 +29,7 @@ describe('pgdump source, sql and canary checks (real PostgreSQL, docker sandbox)
 
   before(async function () {
     const why = toolMissing('restic') ?? (await dockerUnavailable(['restore-drill/postgres:latest']));
-    if (why) {
-      console.log(`      skipped: ${why}`);
-      this.skip();
-    }
+    if (why) skipBecause(this, why);
     tmp = await tempDir('rd-pg-');
     billing = await generateBilling(new DockerSandboxDriver(), path.join(tmp.path, 'billing'), { snapshotTime: new Date(Date.now() - 2 * HOUR), patients: 200 });
   });

@@ -13,6 +13,7 @@ import * as tar from 'tar';
 import { attack } from '../helpers/attacks.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makePoint } from '../helpers/corpus.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 function digestOfFolder(dir: string): string {
   const hash = createHash('sha256');
@@ -142,7 +143,7 @@ describe('scan, find-clean and run --point newest-clean on tar backups (integrat
 
   it('find-clean and newest-clean work in the docker sandbox too, leaving no container', async function () {
     const image = spawnSync('docker', ['image', 'inspect', 'restore-drill/base:latest'], { stdio: 'ignore', timeout: 20_000 });
-    if (image.status !== 0) this.skip(); // no Docker engine, or the sandbox images are not built
+    if (image.status !== 0) skipBecause(this, 'no Docker engine answers, or the image restore-drill/base:latest is not built (.ci/run builds it)');
     const search = await runCli(['find-clean', scenario, '--sandbox', 'docker', '--results', path.join(work, 'results')]);
     assert.equal(search.code, 0, search.stdout + search.stderr);
     assert.match(search.stdout, /newest clean point: share-20261122\.tar\.gz/);

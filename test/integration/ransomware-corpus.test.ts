@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { evaluateCorpus, formatEvaluation, type CorpusEvaluation } from '../helpers/corpus-eval.ts';
 import { makePoint } from '../helpers/corpus.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 function has(tool: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
@@ -73,7 +74,7 @@ describe('the corpus is made of real files (integration)', function () {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('DICOM files parse with dcmtk', function () {
-    if (!has('dcmdump')) this.skip();
+    if (!has('dcmdump')) skipBecause(this, 'dcmtk (dcmdump) is not installed on this host (.ci/run installs it)');
     const out = spawnSync('dcmdump', [path.join(dir, 'pacs/CT0001.dcm')], { encoding: 'utf8' });
     assert.equal(out.status, 0, out.stderr);
     assert.match(out.stdout, /=LittleEndianExplicit +#.*TransferSyntaxUID/);
@@ -82,7 +83,7 @@ describe('the corpus is made of real files (integration)', function () {
   });
 
   it('DOCX and ZIP files test clean with unzip', function () {
-    if (!has('unzip')) this.skip();
+    if (!has('unzip')) skipBecause(this, 'unzip is not installed on this host (.ci/run installs it)');
     for (const file of ['office/紹介状テンプレート1.docx', 'office/外来予約.xlsx', 'archive/keys-escrow.zip']) {
       const out = spawnSync('unzip', ['-t', path.join(dir, file)], { encoding: 'utf8' });
       assert.equal(out.status, 0, `${file}: ${out.stdout}`);

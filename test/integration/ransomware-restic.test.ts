@@ -11,6 +11,7 @@ import path from 'node:path';
 import { attack } from '../helpers/attacks.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makePoint } from '../helpers/corpus.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 const PASSWORD_VAR = 'RD_TEST_RESTIC_PASSWORD';
 
@@ -22,7 +23,7 @@ describe('scan, find-clean and run --point newest-clean on a restic repository (
   const env = { [PASSWORD_VAR]: 'correct horse battery staple' };
 
   before(async function () {
-    if (spawnSync('sh', ['-c', 'command -v restic'], { stdio: 'ignore' }).status !== 0) this.skip();
+    if (spawnSync('sh', ['-c', 'command -v restic'], { stdio: 'ignore' }).status !== 0) skipBecause(this, 'restic is not installed on this host (.ci/run installs it)');
     work = mkdtempSync(path.join(os.tmpdir(), 'rd-ransomware-restic-'));
     const repo = path.join(work, 'repo');
     const share = path.join(work, 'share');

@@ -10,6 +10,7 @@ import { ResticSource } from '../../harness/sources/restic.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { makeResticRepo, onlyResult, toolMissing, treeDigest, DATA_V2, type EngineRepo } from '../helpers/engines.ts';
 import { makeManifest, writeScenario, writeTree } from '../helpers/fixtures.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 const PASSWORD = 'Restic-Pw-4f9a1c-never-logged';
 
@@ -22,7 +23,7 @@ describe('restic source (real repository, local sandbox)', function () {
 
   before(async function () {
     const missing = toolMissing('restic');
-    if (missing) this.skip();
+    if (missing) skipBecause(this, missing);
     tmp = await tempDir('rd-restic-');
     results = path.join(tmp.path, 'results');
     repo = await makeResticRepo(tmp.path, PASSWORD);

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DockerSandboxDriver } from '../../harness/sandboxes/docker.ts';
 import { imageCapabilities } from '../../harness/sandboxes/docker-image.ts';
-import { LABEL, labelsFor, leftoverReason, type LeftoverJudge } from '../../harness/sandboxes/docker-labels.ts';
+import { LABEL, labelsFor, ownerFromLabels } from '../../harness/sandboxes/docker-labels.ts';
+import { leftoverReason, type LeftoverJudge } from '../../harness/sandboxes/leftovers.ts';
 import { sandboxSchema } from '../../harness/scenario/schema.ts';
 import { FakeRuntime } from '../helpers/fake-runtime.ts';
 
@@ -19,7 +20,7 @@ function owner(pid: number, minutesAgo: number, host = HOST) {
 
 describe('docker driver: labels and leftovers (unit, fake runtime)', () => {
   const judge: LeftoverJudge = { now: NOW, host: HOST, graceMs: 60_000, alive: (pid) => pid === process.pid };
-  const thing = (labels: Record<string, string>) => ({ kind: 'container' as const, id: 'c1', name: 'c1', labels });
+  const thing = (labels: Record<string, string>) => ownerFromLabels(labels);
 
   it('labels carry the run, scenario, creation time, pid and host', () => {
     const labels = owner(42, 0);
@@ -101,17 +102,32 @@ describe('docker driver: provisioning (unit, fake runtime)', () => {
     const sandbox = await driver.provision(request({ memory: '512m', cpus: 1.5, pids: 100 }));
     const spec = fake.lastContainer!;
     assert.equal(spec.networkMode, 'none');
+    assert.deepEqual(spec.capDrop, ['ALL'], 'every capability dropped before the declared ones are added back');
     assert.deepEqual(spec.capAdd, ['CHOWN', 'SETUID']);
+    assert.equal(spec.noNewPrivileges, true);
+    assert.equal(spec.init, true);
     assert.equal(spec.memoryBytes, 512 * 1024 ** 2);
+    assert.equal(spec.memorySwapBytes, spec.memoryBytes, 'no swap beyond the memory limit');
     assert.equal(spec.nanoCpus, 1.5e9);
     assert.equal(spec.pidsLimit, 100);
     assert.deepEqual(spec.mounts[0], { source: '/srv/backups/billing', target: '/backup/0', readOnly: true });
     assert.equal(spec.mounts[1]!.target, '/restore');
     assert.equal(spec.labels[LABEL.run], 'run-1');
+    assert.equal(sandbox.description.capabilities, 'all dropped, added back: CHOWN, SETUID', 'the report says what the engine was asked for');
+    assert.equal(sandbox.description.privileges, 'no new privileges');
+    assert.equal(sandbox.description.limits, 'memory 512.0 MiB (no swap), 1.5 CPU, 100 processes');
     assert.equal(sandbox.backupPath('/srv/backups/billing/2026/a.tar'), '/backup/0/2026/a.tar');
     assert.throws(() => sandbox.backupPath('/etc/passwd'), /not among the backup folders/);
     await sandbox.dispose();
     assert.equal(fake.things.size, 0);
+  });
+
+  it('a scenario network is internal, with no address on the host\'s side of its bridge', async () => {
+    const fake = fakeWithImage();
+    const sandbox = await new DockerSandboxDriver({ client: fake, baseDir }).provision(request({ network: 'lab' }));
+    assert.deepEqual(fake.lastNetwork, { name: 'restore-drill-run-1-lab', labels: fake.lastContainer!.labels, internal: true, hostReachable: false, attachable: false });
+    assert.equal(fake.lastContainer!.networkMode, 'restore-drill-run-1-lab');
+    await sandbox.dispose();
   });
 
   it('undoes what it made when a later step fails: network and host folder', async () => {
@@ -166,7 +182,9 @@ describe('docker driver: provisioning (unit, fake runtime)', () => {
     await sandbox.dispose();
     const helper = fake.lastContainer!;
     assert.match(helper.name, /^restore-drill-cleanup-/);
+    assert.deepEqual(helper.capDrop, ['ALL']);
     assert.deepEqual(helper.capAdd, ['DAC_OVERRIDE', 'FOWNER']);
+    assert.equal(helper.noNewPrivileges, true);
     assert.equal(helper.networkMode, 'none');
     assert.equal(attempts, 2);
     assert.equal(fake.things.size, 0, 'the helper container is removed too');

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CanaryCheck } from '../../harness/checks/canary.ts';
 import type { CheckContext } from '../../harness/checks/check.ts';
+import { CommandCheck } from '../../harness/checks/command.ts';
 import { HttpCheck } from '../../harness/checks/http.ts';
 import { SqlCheck } from '../../harness/checks/sql.ts';
 import { TextCheck } from '../../harness/checks/text.ts';
@@ -14,7 +15,7 @@ import { describeResult } from '../../harness/reporters/console.ts';
 import { junitXml } from '../../harness/reporters/junit.ts';
 import { InfrastructureError } from '../../harness/errors.ts';
 import type { ExecResult, Sandbox } from '../../harness/sandboxes/sandbox.ts';
-import { canaryCheckSchema, httpCheckSchema, sqlCheckSchema, textCheckSchema } from '../../harness/scenario/schema.ts';
+import { canaryCheckSchema, commandCheckSchema, httpCheckSchema, sqlCheckSchema, textCheckSchema } from '../../harness/scenario/schema.ts';
 
 type Reply = Partial<ExecResult> | ((command: string) => Partial<ExecResult>);
 
@@ -110,11 +111,38 @@ describe('http check', () => {
     assert.match(commands.at(-1)!, /^tail -n 30 \/var\/log\/orthanc\/orthanc\.log$/);
   });
 
+  it('waits between attempts on the injected clock, not the wall clock', async function () {
+    this.timeout(2000);
+    const clock = new FakeClock();
+    const { context } = scripted([refused, refused, refused, ok('{}')], clock, '/x', 0);
+    const spec = httpCheckSchema.parse({ url: 'http://127.0.0.1:8042/', until: '10m', interval: '1m' });
+    const result = await new HttpCheck(spec).run(context);
+    assert.equal(result.status, 'pass', result.summary);
+    assert.equal(result.details!.attempts, 4);
+    assert.equal(clock.monotonic(), 3 * 60_000, 'three waits of a minute, on the fake clock');
+  });
+
   it('checks the status and the body', async () => {
     const { context } = scripted([ok('<html>maintenance</html>', 503)], new FakeClock());
     const result = await new HttpCheck(httpCheckSchema.parse({ url: 'http://127.0.0.1/', body: 'Welcome', until: '0s' })).run(context);
     assert.deepEqual(result.findings.map((f) => f.rule), ['status', 'body']);
     assert.equal(result.logTail, 'the sandbox log');
+  });
+});
+
+describe('command check', () => {
+  it('retries until it passes, waiting on the injected clock, and gives up at the deadline', async function () {
+    this.timeout(2000);
+    const clock = new FakeClock();
+    const { context } = scripted([{ exitCode: 1 }, { exitCode: 1 }, { exitCode: 0 }], clock, '/x', 0);
+    const ready = await new CommandCheck(commandCheckSchema.parse({ run: 'pg_isready', until: '10m', interval: '2m' })).run(context);
+    assert.equal(ready.status, 'pass', ready.summary);
+    assert.equal(ready.details!.attempts, 3);
+    assert.equal(clock.monotonic(), 4 * 60_000);
+    const never = scripted([{ exitCode: 1 }], new FakeClock(), '/x', 0);
+    const late = await new CommandCheck(commandCheckSchema.parse({ run: 'pg_isready', until: '5m', interval: '1m' })).run(never.context);
+    assert.equal(late.status, 'fail');
+    assert.equal(late.details!.attempts, 6);
   });
 });
 

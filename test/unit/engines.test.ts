@@ -112,7 +112,8 @@ describe('scenario schema: engine sources and checks', () => {
   it('wants exactly one of path or from for pgdump, and one expectation per sql check', () => {
     assert.match(problems('name: a\nsource: { kind: pgdump, database: b }\n').join('\n'), /exactly one of path .* or from/);
     assert.match(problems('name: a\nsource: { kind: tar, path: a }\nexpect:\n  sql: [{ query: "select 1", expect: "= 1", rows: [[1]] }]\n').join('\n'), /exactly one of expect, rows or rows_file/);
-    assert.match(problems('name: a\nsource: { kind: tar, path: a, point: latest }\n').join('\n'), /source\.point: unknown field/);
+    assert.deepEqual(problems('name: a\nsource: { kind: tar, path: a, point: latest }\n'), [], 'tar and directory sources take source.point');
+    assert.match(problems('name: a\nsource: { kind: tar, path: a, points: latest }\n').join('\n'), /source\.points: unknown field/);
   });
 
   it('refuses a malformed at: point', () => {
@@ -133,6 +134,8 @@ describe('restic restore errors', () => {
     const { onlyOwnershipErrors } = await import('../../harness/sources/restic.ts');
     const owners = 'ignoring error for /data/f.txt: Lchown: lchown /restore/data/f.txt: operation not permitted\nignoring error for /data: Lchown: lchown /restore/data: operation not permitted\nFatal: There were 2 errors\n';
     assert.equal(onlyOwnershipErrors(owners), 2);
+    // In bubblewrap's user namespace, where only the sandbox's uid is mapped, lchown gives EINVAL.
+    assert.equal(onlyOwnershipErrors(owners.replaceAll('operation not permitted', 'invalid argument')), 2);
     const mixed = 'ignoring error for /data/f.txt: Lchown: lchown /restore/data/f.txt: operation not permitted\nignoring error for /data/g.txt: ciphertext verification failed\nFatal: There were 2 errors\n';
     assert.equal(onlyOwnershipErrors(mixed), 0);
     assert.equal(onlyOwnershipErrors('Fatal: wrong password or no key found\n'), 0);

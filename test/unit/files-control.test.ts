@@ -46,7 +46,7 @@ describe('the files check negative control (a manipulated view, real files and h
     await writeFile(path.join(tree, 'b.txt'), 'real\n');
     const manifest = path.join(tmp.path, 'm.sha256');
     const sha = (text: string) => createHash('sha256').update(text).digest('hex');
-    await writeFile(manifest, formatManifestLine(sha('host secret\n'), 'a-link.txt') + formatManifestLine(sha('real\n'), 'b.txt'));
+    await writeFile(manifest, Buffer.concat([formatManifestLine(sha('host secret\n'), 'a-link.txt'), formatManifestLine(sha('real\n'), 'b.txt')].map((line) => Buffer.from(line))));
     const control = await filesControl(spec, manifest, folderView(tree), context());
     assert.equal(control.status, 'proven', control.summary);
     assert.match(control.summary, /b\.txt with byte 2 flipped/);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { initKeys, keyIdOf, loadSigningKey, trustedKeys } from '../../harness/evidence/keys.ts';
+import { anchorLocation, initKeys, keyIdOf, loadSigningKey, trustedKeys } from '../../harness/evidence/keys.ts';
 
 describe('unit: evidence signing keys', function () {
   let dir: string;
@@ -46,5 +46,22 @@ describe('unit: evidence signing keys', function () {
     await initKeys({ env });
     const missing = path.join(dir, 'nowhere.pem');
     await assert.rejects(loadSigningKey({ env: { ...env, RESTORE_DRILL_KEY: missing } }), new RegExp(`${missing} \\(from RESTORE_DRILL_KEY\\) cannot be read`));
+  });
+
+  it('puts the anchor beside the private key, unless RESTORE_DRILL_ANCHOR or the config\'s evidence.anchor names another', async function () {
+    const made = await initKeys({ env });
+    assert.deepEqual((await loadSigningKey({ env }))?.anchor, { path: path.join(path.dirname(made.privateKey), 'evidence-anchor.log'), from: 'beside the signing key' });
+    const config = JSON.parse(await readFile(made.config, 'utf8'));
+    await writeFile(made.config, JSON.stringify({ ...config, evidence: { ...config.evidence, anchor: '../worm/anchor.log' } }));
+    assert.equal((await anchorLocation(env))?.path, path.join(dir, 'worm', 'anchor.log'));
+    assert.equal((await anchorLocation({ ...env, RESTORE_DRILL_ANCHOR: path.join(dir, 'a.log') }))?.from, 'RESTORE_DRILL_ANCHOR');
+  });
+
+  it('refuses an anchor inside the results folder, or one that cannot be appended to', async function () {
+    await initKeys({ env });
+    const inside = path.join(dir, 'results', 'anchor.log');
+    await assert.rejects(loadSigningKey({ env: { ...env, RESTORE_DRILL_ANCHOR: inside }, resultsRoot: path.join(dir, 'results') }), (err: Error & { code?: string }) => err.code === 'ANCHOR_IN_RESULTS' && err.message.includes(inside));
+    const unmounted = path.join(dir, 'worm', 'anchor.log');
+    await assert.rejects(loadSigningKey({ env: { ...env, RESTORE_DRILL_ANCHOR: unmounted } }), (err: Error & { code?: string }) => err.code === 'ANCHOR_UNWRITABLE' && err.message.includes(unmounted));
   });
 });

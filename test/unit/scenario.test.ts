@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ScenarioError } from '../../harness/errors.ts';
 import { parseScenario } from '../../harness/scenario/load.ts';
 import { resolveSecrets } from '../../harness/scenario/secrets.ts';
-import { MissingSecretError } from '../../harness/errors.ts';
+import { MissingSecretError, SecretTooShortError } from '../../harness/errors.ts';
 
 function problemsOf(text: string): string[] {
   try {
@@ -63,7 +63,18 @@ describe('secrets', () => {
   const scenario = parseScenario('name: a\nsource: { kind: tar, path: a }\nsecrets:\n  DB_PASSWORD: { env: BILLING_PW }\n', '/srv/x.yaml', 'x.yaml');
 
   it('reads a secret from the environment', async () => {
-    assert.deepEqual(await resolveSecrets(scenario, { BILLING_PW: 's3cret!' }), { DB_PASSWORD: 's3cret!' });
+    assert.deepEqual(await resolveSecrets(scenario, { BILLING_PW: 's3cret!-billing' }), { DB_PASSWORD: 's3cret!-billing' });
+  });
+
+  it('refuses a secret under 8 characters (it cannot be blotted out safely), naming the line and never the value', async () => {
+    await assert.rejects(resolveSecrets(scenario, { BILLING_PW: 's3cret!' }), (err: unknown) => {
+      assert.ok(err instanceof SecretTooShortError);
+      assert.equal(err.code, 'SECRET_TOO_SHORT');
+      assert.match(err.message, /^x\.yaml:4:3 secrets\.DB_PASSWORD: the environment variable BILLING_PW is only 7 characters long; .* at least 8/);
+      assert.ok(!err.message.includes('s3cret!'));
+      return true;
+    });
+    assert.ok(await resolveSecrets(scenario, { BILLING_PW: 's3cret!!' }), 'exactly 8 is enough');
   });
 
   it('names the scenario line and the variable when it is missing', async () => {

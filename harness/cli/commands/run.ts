@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { SANDBOX_CHOICES, type SandboxChoice } from '../../sandboxes/choices.ts';
+import { MAX_SEED } from '../../drill/seeded-random.ts';
 import { parsePointSelector } from '../../sources/source.ts';
 import { DEFAULT_SCENARIOS } from '../defaults.ts';
 import type { RunRequest } from '../run-command.ts';
@@ -10,10 +11,12 @@ interface RunFlags {
   sandbox: string;
   results: string;
   point?: string;
+  seed?: string;
   parallel: string;
   json?: boolean;
   lang?: string;
   metrics?: string;
+  unsafeLocal?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -23,10 +26,12 @@ export function registerRun(program: Command): void {
     .argument('[scenarios...]', `scenario files, folders or glob patterns (default: ${DEFAULT_SCENARIOS})`)
     .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes docker when an engine answers, else local)`, 'auto')
     .option('--results <dir>', 'folder for results (<dir>/<scenario>/<run-id>/)', 'results')
-    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, or newest-clean (the newest on which no ransomware indicator fires; default: the scenario's source.point, else latest)")
+    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, newest-clean (the newest on which no ransomware indicator fires), or random-within:<duration> (one at random among those taken within it, e.g. random-within:30d; default: the scenario's source.point, else latest)")
+    .option('--seed <n>', 'the seed of a random-within choice: the seed a result.json recorded (restorePoint.selection.seed) repeats its choice')
     .option('--parallel <n>', 'drills to run at once', '1')
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
     .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
+    .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
     .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
@@ -44,11 +49,20 @@ export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
     sandbox: sandboxChoice(flags.sandbox),
     results: flags.results,
     point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
+    seed: flags.seed === undefined ? undefined : seedOf(flags.seed),
     parallel,
     json: flags.json,
     lang: flags.lang,
     metrics: flags.metrics,
+    unsafeLocal: flags.unsafeLocal,
   };
+}
+
+/** --seed: a whole number, as result.json records it. */
+function seedOf(text: string): number {
+  const seed = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed) || seed > MAX_SEED) throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (the restorePoint.selection.seed of a result.json), got '${text}'`);
+  return seed;
 }
 
 /** --sandbox, checked against the drivers there are. */
@@ -65,5 +79,5 @@ Exit codes:
   3   some drill ended in ERROR (the harness, the host or the sandbox failed, not the backup)
   64  bad command line
   65  invalid scenario file
-  130/143 interrupted by Ctrl-C / SIGTERM (sandboxes are removed first)
+  129/130/143 interrupted by SIGHUP / Ctrl-C / SIGTERM (sandboxes are removed first)
 With several drills, the first that applies in the order 1, 3, 2, 0.`;

@@ -36,6 +36,7 @@ export function registerScan(program: Command): void {
       const { scanCommand } = await import('../scan-command.ts');
       const point = parsePointSelector(flags.point);
       if (point === 'newest-clean') throw new UsageError('scan takes a point id or latest; use find-clean to look for the newest clean point');
+      if (typeof point === 'object' && 'randomWithin' in point) throw new UsageError('scan takes a point id, at:<time> or latest; "restore-drill points" lists the ids');
       process.exitCode = await scanCommand({ scenario: file, sandbox: sandboxChoice(flags.sandbox), results: flags.results, json: flags.json, point });
     });
 }

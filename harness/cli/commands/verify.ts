@@ -27,7 +27,7 @@ export function registerVerify(program: Command): void {
         extra: flags.extra,
         onDifference: (d) => {
           differences++;
-          const detail = d.kind === 'changed' ? `: expected ${d.expected!.digest}, got ${d.actual!.digest}` : d.message ? `: ${d.message}` : '';
+          const detail = d.kind === 'changed' ? `: expected ${d.expected!.digest}, got ${d.actual!.digest}` : d.kind === 'missing' ? (d.message ?? '') : d.message ? `: ${d.message}` : '';
           process.stdout.write(`${d.kind.toUpperCase()} ${d.path}${detail}\n`);
         },
       });

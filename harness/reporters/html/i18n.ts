@@ -112,6 +112,13 @@ const en = {
   unreadable: 'Unreadable results (left out)',
   asOf: 'As of',
   noResults: 'No drill results found.',
+  pointsCoverage: 'Restore points proven',
+  pointsInRetention: (proven: number, kept: number) => `${proven} of ${kept} points kept proven`,
+  retainedSince: (date: string) => `kept since ${date}`,
+  pointsNotRecorded: 'points kept: not recorded',
+  oldestProven: 'oldest proven',
+  noPointProven: 'no point proven yet',
+  sampleCoverage: (covered: number, total: number, percent: number, rotate: string) => `${covered} of ${total} parts of ${rotate} restored in 12 months (${percent} %)`,
 };
 
 type Strings = typeof en;
@@ -225,6 +232,13 @@ const ja: Strings = {
   unreadable: '読めない結果（除外）',
   asOf: '基準時刻',
   noResults: '訓練結果がありません。',
+  pointsCoverage: '検証済みの復元ポイント',
+  pointsInRetention: (proven: number, kept: number) => `保持中 ${kept} 点のうち ${proven} 点を検証`,
+  retainedSince: (date: string) => `${date} 以降を保持`,
+  pointsNotRecorded: '保持ポイント数：記録なし',
+  oldestProven: '検証済みで最古',
+  noPointProven: '検証済みのポイントなし',
+  sampleCoverage: (covered: number, total: number, percent: number, rotate: string) => `${rotate} の ${total} 件中 ${covered} 件を 12 か月以内に復元（${percent} %）`,
 };
 
 export const STRINGS: Record<Lang, Strings> = { en, ja };

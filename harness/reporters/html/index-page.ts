@@ -2,14 +2,14 @@
  * results/index.html: one row per system with its last drill, verdict, last PASS, days since, an RTO
  * plot over time against the target, and overdue systems marked (last PASS older than the interval).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
+import { readResults } from '../../drill/history.ts';
 import type { DrillResult, Verdict } from '../../drill/result.ts';
 import type { ScenarioEvidence } from '../../evidence/verify.ts';
-import { errorMessage } from '../../errors.ts';
 import { formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
+import { coverageCell, pointCoverage, type PointCoverage } from './coverage.ts';
 import { html, trusted, type Html } from './html.ts';
 import { STRINGS, formatDate, formatTime } from './i18n.ts';
 import type { Lang } from './lang.ts';
@@ -30,6 +30,7 @@ export interface SystemRow {
   overdue: boolean;
   /** Path of the last run's report.html relative to the results folder, when it exists. */
   lastReport?: string;
+  coverage: PointCoverage;
 }
 
 export interface IndexOptions {
@@ -41,22 +42,6 @@ export interface IndexOptions {
   pageDir?: string;
   /** Evidence verified per scenario with the signer's public key; absent when no key was given. */
   evidence?: Map<string, ScenarioEvidence>;
-}
-
-export async function readResults(resultsDir: string): Promise<{ results: DrillResult[]; unreadable: string[] }> {
-  const files = (await fg('*/*/result.json', { cwd: resultsDir, absolute: true })).sort();
-  const results: DrillResult[] = [];
-  const unreadable: string[] = [];
-  for (const file of files) {
-    try {
-      const result = JSON.parse(await readFile(file, 'utf8')) as DrillResult;
-      if (typeof result.runId !== 'string' || !result.scenario?.name || !result.verdict) throw new Error('not a restore-drill result');
-      results.push({ ...result, resultsDir: path.dirname(file) });
-    } catch (err) {
-      unreadable.push(`${path.relative(resultsDir, file)}: ${errorMessage(err)}`);
-    }
-  }
-  return { results, unreadable };
 }
 
 export async function systemRows(resultsDir: string, results: DrillResult[], options: IndexOptions): Promise<SystemRow[]> {
@@ -79,6 +64,7 @@ export async function systemRows(resultsDir: string, results: DrillResult[], opt
       intervalMs,
       daysSincePass: sinceMs === undefined ? undefined : Math.floor(sinceMs / DAY),
       overdue: sinceMs === undefined || sinceMs > intervalMs,
+      coverage: pointCoverage(runs),
       lastReport: (await stat(report).then(() => true, () => false)) ? path.relative(options.pageDir ?? resultsDir, report).split(path.sep).join('/') : undefined,
     });
   }
@@ -103,7 +89,7 @@ export async function renderIndex(resultsDir: string, options: IndexOptions): Pr
 <p class="sub">${t.asOf} ${formatTime(options.now.toISOString(), options.lang)}</p>
 <p>${t.indexIntro(rows.length, formatDuration(options.defaultIntervalMs))}</p>
 ${rows.length === 0 ? html`<p>${t.noResults}</p>` : html`<table id="systems">
-<tr><th>${t.system}</th><th>${t.lastDrill}</th><th>${t.verdict}</th><th>${t.lastPass}</th><th>${t.daysSince}</th><th>${t.interval}</th><th>${t.rtoHistory}</th><th>${t.evidence}</th></tr>
+<tr><th>${t.system}</th><th>${t.lastDrill}</th><th>${t.verdict}</th><th>${t.lastPass}</th><th>${t.daysSince}</th><th>${t.interval}</th><th>${t.rtoHistory}</th><th>${t.pointsCoverage}</th><th>${t.evidence}</th></tr>
 ${rows.map((row) => rowHtml(row, options.lang, options.evidence))}
 </table>`}
 ${unreadable.length > 0 ? html`<h2>${t.unreadable}</h2><ul>${unreadable.map((u) => html`<li><code>${u}</code></li>`)}</ul>` : ''}
@@ -125,6 +111,7 @@ function rowHtml(row: SystemRow, lang: Lang, evidence: Map<string, ScenarioEvide
 <td>${row.daysSincePass ?? '—'}</td>
 <td>${formatDuration(row.intervalMs)}</td>
 <td>${rtoPlot(row, lang)}</td>
+<td class="coverage">${coverageCell(row.coverage, lang)}</td>
 <td class="evidence" data-evidence="${evidence ? (evidence.get(row.scenario)?.state ?? 'unsigned') : 'unchecked'}">${evidenceCell(evidence?.get(row.scenario), evidence !== undefined, lang)}</td>
 </tr>`;
 }

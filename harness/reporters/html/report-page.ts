@@ -2,6 +2,7 @@
 import type { CheckResult, Finding } from '../../checks/check.ts';
 import type { RtoForecast } from '../../drill/forecast.ts';
 import type { DrillResult, TargetMeasure } from '../../drill/result.ts';
+import type { EvidenceStatus } from '../../evidence/status.ts';
 import { formatBytes, formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
 import { COMPLIANCE, mapCompliance, type ComplianceData } from '../compliance.ts';
@@ -10,10 +11,6 @@ import { STRINGS, formatTime } from './i18n.ts';
 import type { Lang } from './lang.ts';
 import { STYLES } from './styles.ts';
 
-export type EvidenceStatus =
-  | { state: 'none' }
-  | { state: 'verified'; keyid: string; sequence: number; previous: string | null; resultSha256: string }
-  | { state: 'failed'; problems: string[] };
 
 const FINDINGS_SHOWN = 50;
 

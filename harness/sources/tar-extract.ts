@@ -1,0 +1,211 @@
+/**
+ * Writes the entries of a tar into the restore folder, judging each one first. Names are bytes (paths
+ * are Buffers end to end). Entries whose path lands outside the folder, and hard links to outside, are
+ * refused; symbolic links are restored as links, whatever they point to, and never followed: an entry
+ * whose path goes through a link the archive made is refused, and files are opened O_NOFOLLOW. Every
+ * file's size is charged to the restore budget before a byte of it is written.
+ */
+import { constants } from 'node:fs';
+import { chmod, link, lstat, mkdir, open, rm, symlink, utimes } from 'node:fs/promises';
+import { BackupError, errorMessage } from '../errors.ts';
+import type { RestoreBudget } from '../sandboxes/restore-budget.ts';
+import type { RestoreProgress } from './source.ts';
+import { displayName, TarReadError, type TarEntry } from './tar-reader.ts';
+
+const SLASH = 0x2f;
+const WRITE_BATCH = 1024 * 1024;
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+/** Why an archive's entries were refused, by kind; the caller makes the error. */
+export interface Refusals {
+  outside: string[];
+  throughLink: string[];
+}
+
+export interface ExtractOptions {
+  root: string;
+  budget: RestoreBudget;
+  signal: AbortSignal;
+  onProgress(progress: RestoreProgress): void;
+}
+
+/** The path's parts, '.' and '..' resolved, or undefined when it is absolute or climbs out of the root. */
+export function pathParts(name: Buffer): Buffer[] | undefined {
+  if (name[0] === SLASH) return undefined;
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= name.length; i++) {
+    if (i < name.length && name[i] !== SLASH) continue;
+    const part = name.subarray(start, i);
+    start = i + 1;
+    if (part.length === 0 || (part.length === 1 && part[0] === 0x2e)) continue;
+    if (part.length === 2 && part[0] === 0x2e && part[1] === 0x2e) {
+      if (parts.pop() === undefined) return undefined;
+      continue;
+    }
+    parts.push(part);
+  }
+  return parts;
+}
+
+export class TarExtractor {
+  readonly progress: RestoreProgress = { files: 0, bytes: 0 };
+  readonly refused: Refusals = { outside: [], throughLink: [] };
+  private readonly options: ExtractOptions;
+  private readonly rootBytes: Buffer;
+  /** Links this archive made (keys: path bytes as latin1): nothing is written through them. */
+  private readonly links = new Set<string>();
+  /** Folders made or seen, with the mode and time to give them once their contents are written. */
+  private readonly dirs = new Map<string, { mode?: number; mtime?: number }>();
+  private readonly skipped: string[] = [];
+
+  constructor(options: ExtractOptions) {
+    this.options = options;
+    this.rootBytes = Buffer.from(options.root);
+  }
+
+  async extract(entries: AsyncIterable<TarEntry>): Promise<RestoreProgress> {
+    for await (const entry of entries) {
+      this.options.signal.throwIfAborted();
+      await this.entry(entry);
+    }
+    await this.finishFolders();
+    if (this.skipped.length > 0) {
+      this.progress.warnings = [`${this.skipped.length} entr${this.skipped.length === 1 ? 'y was' : 'ies were'} not restored (devices, FIFOs and other special files are never made in the sandbox): ${this.skipped.slice(0, 10).join(', ')}`];
+    }
+    return this.progress;
+  }
+
+  private async entry(entry: TarEntry): Promise<void> {
+    const name = displayName(entry.path);
+    const parts = pathParts(entry.path);
+    if (parts === undefined) return void this.refused.outside.push(entry.type === 'symlink' || entry.type === 'hardlink' ? `${name} -> ${displayName(entry.linkpath)}` : name);
+    if (parts.length === 0) return; // the root itself ("./")
+    if (this.throughLink(parts)) return void this.refused.throughLink.push(name);
+    try {
+      switch (entry.type) {
+        case 'directory':
+          await this.folder(parts, true);
+          this.dirs.set(key(parts), { mode: entry.mode, mtime: entry.mtime });
+          return;
+        case 'file':
+          return await this.file(parts, entry, name);
+        case 'symlink':
+          await this.makeRoom(parts);
+          await symlink(entry.linkpath, this.full(parts));
+          this.links.add(key(parts));
+          return;
+        case 'hardlink':
+          return await this.hardLink(parts, entry, name);
+        case 'sparse':
+          throw new BackupError('ARCHIVE_ENTRY_UNSUPPORTED', `The archive entry ${name} is a GNU sparse file, which restore-drill cannot restore faithfully yet. Recreate the archive without --sparse (-S).`);
+        default:
+          this.skipped.push(`${name} (type ${JSON.stringify(entry.flag)})`);
+      }
+    } catch (err) {
+      if (err instanceof BackupError || err instanceof TarReadError || this.options.signal.aborted) throw err;
+      throw new BackupError('ARCHIVE_ENTRY_UNRESTORABLE', `The archive entry ${name} could not be restored: ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  private async file(parts: Buffer[], entry: TarEntry, name: string): Promise<void> {
+    this.options.budget.charge(entry.size, `the archive entry ${name}`);
+    await this.makeRoom(parts);
+    const handle = await open(this.full(parts), CREATE, 0o600);
+    try {
+      let batch: Buffer[] = [];
+      let batched = 0;
+      for await (const piece of entry.body()) {
+        batch.push(piece);
+        batched += piece.length;
+        if (batched >= WRITE_BATCH) {
+          await handle.writev(batch);
+          batch = [];
+          batched = 0;
+        }
+      }
+      if (batch.length > 0) await handle.writev(batch);
+      await handle.chmod(entry.mode & 0o777);
+      await handle.utimes(entry.mtime, entry.mtime);
+    } finally {
+      await handle.close();
+    }
+    this.progress.files++;
+    this.progress.bytes += entry.size;
+    this.options.onProgress(this.progress);
+  }
+
+  private async hardLink(parts: Buffer[], entry: TarEntry, name: string): Promise<void> {
+    const target = pathParts(entry.linkpath);
+    if (target === undefined || target.length === 0) return void this.refused.outside.push(`${name} -> ${displayName(entry.linkpath)}`);
+    if (this.throughLink(target)) return void this.refused.throughLink.push(`${name} -> ${displayName(entry.linkpath)}`);
+    await this.makeRoom(parts);
+    await link(this.full(target), this.full(parts));
+    this.progress.files++;
+  }
+
+  /** True when a folder on the path (not its last part) is a link this archive made. */
+  private throughLink(parts: Buffer[]): boolean {
+    if (this.links.size === 0) return false;
+    for (let i = 1; i < parts.length; i++) if (this.links.has(key(parts.slice(0, i)))) return true;
+    return false;
+  }
+
+  /** Makes the entry's folders, and removes what an earlier entry of the same path left (tar: the last one wins). */
+  private async makeRoom(parts: Buffer[]): Promise<void> {
+    await this.folder(parts.slice(0, -1), false);
+    const at = this.full(parts);
+    const existing = await lstat(at).catch(() => undefined);
+    if (!existing) return;
+    await rm(at, { recursive: true, force: true });
+    this.links.delete(key(parts));
+    this.dirs.delete(key(parts));
+  }
+
+  /** Makes each missing folder of the path; a file or link where a folder must be is replaced. */
+  private async folder(parts: Buffer[], last: boolean): Promise<void> {
+    for (let i = 1; i <= parts.length; i++) {
+      const prefix = parts.slice(0, i);
+      const k = key(prefix);
+      if (this.dirs.has(k)) continue;
+      const at = this.full(prefix);
+      try {
+        await mkdir(at, { mode: 0o700 });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const existing = await lstat(at);
+        if (!existing.isDirectory()) {
+          if (!last || i < parts.length) throw err; // only the entry's own path may replace a file
+          await rm(at, { force: true });
+          this.links.delete(k);
+          await mkdir(at, { mode: 0o700 });
+        }
+      }
+      this.dirs.set(k, {});
+    }
+  }
+
+  /** Folders get their modes and times last, deepest first, so that a read-only folder is still filled. */
+  private async finishFolders(): Promise<void> {
+    const folders = [...this.dirs.entries()].sort((a, b) => b[0].length - a[0].length);
+    for (const [k, { mode, mtime }] of folders) {
+      const at = Buffer.concat([this.rootBytes, Buffer.from('/'), Buffer.from(k, 'latin1')]);
+      await chmod(at, mode === undefined ? 0o755 : mode & 0o777);
+      if (mtime !== undefined) await utimes(at, mtime, mtime);
+    }
+  }
+
+  private full(parts: Buffer[]): Buffer {
+    return Buffer.concat([this.rootBytes, Buffer.from('/'), joined(parts)]);
+  }
+}
+
+function joined(parts: Buffer[]): Buffer {
+  const pieces: Buffer[] = [];
+  parts.forEach((part, i) => pieces.push(...(i === 0 ? [part] : [Buffer.from('/'), part])));
+  return Buffer.concat(pieces);
+}
+
+function key(parts: Buffer[]): string {
+  return joined(parts).toString('latin1');
+}
