@@ -30,7 +30,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   // Every file each scenario names is checked before any drill starts (exit 65 naming the field).
   const resultsRoot = await checkResultsRoot(request.results);
   const scenarios = await loadScenarios(await findScenarioFiles(request.scenarios), { references: true });
-  const chosen = await chooseDriver(request.sandbox);
+  const chosen = await chooseDriver(request.sandbox, scenarios.length > 0 && scenarios.every((s) => s.spec.sandbox.kind === 'vm'));
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
   const reporters = [request.json ? REPORTERS.json!(options) : REPORTERS.console!(options), ...FILE_REPORTERS.map((name) => REPORTERS[name]!(options))];
