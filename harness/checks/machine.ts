@@ -13,7 +13,8 @@ import { screenshot, until, vmOf } from './machine-wait.ts';
 import { textMatcher } from './text-match.ts';
 
 const LOG_LINES = 30;
-const PANIC = /Kernel panic[^\n]*/;
+/** Console lines after which a guest never comes up by itself: a kernel panic, an initramfs giving up. */
+const STUCK = [/Kernel panic[^\n]*/, /Target filesystem doesn't have requested [^\n]*/, /ALERT! [^\n]*/, /No working init found[^\n]*/, /No bootable device[^\n]*/];
 
 export class BootCheck implements Check<'boot'> {
   readonly kind = 'boot';
@@ -35,8 +36,8 @@ export class BootCheck implements Check<'boot'> {
     const booted = await until(this.spec.until, context.signal, async () => {
       const text = consoleTail(await machine.serialText(), 100_000);
       if (matcher.test(text)) return true;
-      const panic = PANIC.exec(text);
-      if (panic) return (why = `the guest's kernel panicked: ${panic[0].trim()}`), false;
+      const stuck = stuckLine(text);
+      if (stuck) return (why = `the guest cannot come up: ${stuck}`), false;
       if (!machine.running()) return (why = `QEMU ended before the guest was up: ${machine.lastError()}`), false;
       const status = await machine.status({ timeoutMs: 5000, signal: context.signal }).catch(() => 'unknown');
       if (status === 'guest-panicked' || status === 'shutdown') return (why = `the guest stopped (${status}) before it was up`), false;
@@ -53,6 +54,14 @@ export class BootCheck implements Check<'boot'> {
       logTail: booted ? undefined : consoleTail(await machine.serialText(), LOG_LINES) || '(the serial console printed nothing)',
     });
   }
+}
+
+function stuckLine(text: string): string | undefined {
+  for (const pattern of STUCK) {
+    const found = pattern.exec(text);
+    if (found) return found[0].trim();
+  }
+  return undefined;
 }
 
 export class GuestAgentCheck implements Check<'guest-agent'> {

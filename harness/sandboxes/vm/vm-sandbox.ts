@@ -9,6 +9,7 @@ import { InfrastructureError } from '../../errors.ts';
 import type { SandboxSpec } from '../../scenario/schema.ts';
 import type { VmMachineSpec } from '../../scenario/vm-schema.ts';
 import { ExecLog } from '../exec-log.ts';
+import { runProcess } from '../process.ts';
 import type { RestoreBudget } from '../restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox } from '../sandbox.ts';
 import type { AccelChoice } from './accel.ts';
@@ -16,6 +17,7 @@ import { planBoot } from './boot-files.ts';
 import { writeOwner } from './leftovers.ts';
 import { Machine } from './machine.ts';
 
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const GUEST_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 export const TCG_NOTE = 'the RTO was measured under TCG emulation (no usable KVM on this host): it is not the production RTO, which is shorter on a hypervisor';
 
@@ -96,13 +98,29 @@ export class VmSandbox implements Sandbox {
     return port === undefined ? undefined : { host: '127.0.0.1', port };
   }
 
+  /**
+   * Before the machine boots (the restore: restic, borg, restore steps), commands run on this host in
+   * the scratch folder with a cleaned environment, as in the local sandbox; once it booted, in the guest.
+   */
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
+    if (!this.booting) return this.execOnHost(command, options);
     const started = performance.now();
     const machine = await this.machine();
     const agent = await machine.guestAgent({ timeoutMs: options.timeoutMs, signal: options.signal });
     const env = [GUEST_PATH, 'LANG=C.UTF-8', ...Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`)];
     const run = await agent.exec('/bin/sh', ['-c', options.cwd ? `cd '${options.cwd.replace(/'/g, `'\\''`)}' && ${command}` : command], { timeoutMs: options.timeoutMs, signal: options.signal, env });
     const result = { ...run, durationMs: performance.now() - started };
+    await this.log.record(command, result, Object.values(options.env ?? {}));
+    return result;
+  }
+
+  private async execOnHost(command: string, options: ExecOptions): Promise<ExecResult> {
+    const env = { PATH: HOST_PATH, HOME: this.scratch, TMPDIR: this.scratch, LANG: 'C.UTF-8', RESTORE_ROOT: this.restoreDir, ...options.env };
+    const result = await this.budget.during(
+      options.signal,
+      (signal) => runProcess('/bin/sh', ['-c', command], { cwd: options.cwd ?? this.restoreDir, env, timeoutMs: options.timeoutMs, signal }),
+      `the command "${command}"`,
+    );
     await this.log.record(command, result, Object.values(options.env ?? {}));
     return result;
   }
