@@ -45,9 +45,17 @@ export const ERROR_CODES = {
   SNAPSHOT_UNREADABLE: 'backup',
   // The backup tool crashed reading the repository (a Go panic): the repository may be damaged.
   TOOL_CRASHED: 'backup',
+  // The disk image of a whole-machine drill: not an image, one reading other host files, or a guest that did not come up.
+  DISK_IMAGE_INVALID: 'backup',
+  DISK_IMAGE_MISSING: 'backup',
+  DISK_IMAGE_REFUSED: 'backup',
   // The host, the sandbox or a tool failed.
   // The drill changed the backup (a sandbox without protection wrote to it): no verdict of it holds.
   BACKUP_CHANGED: 'infrastructure',
+  VM_OVERLAY_FAILED: 'infrastructure',
+  VM_SANDBOX_FAILED: 'infrastructure',
+  VM_START_FAILED: 'infrastructure',
+  VM_TOOL_MISSING: 'infrastructure',
   BACKUP_NOT_MOUNTED: 'infrastructure',
   DATABASE_COMMAND_FAILED: 'infrastructure',
   DATABASE_SERVER_FAILED: 'infrastructure',
@@ -108,6 +116,8 @@ export const ERROR_CODES = {
   MANIFEST_MISSING: 'input',
   PASSWORD_NOT_NAMED: 'input',
   SCENARIO_INVALID: 'input',
+  // A scenario of kind vm drilled by a container driver, or the other way round.
+  SANDBOX_KIND_MISMATCH: 'input',
   USAGE: 'input',
   // restore-drill itself.
   UNEXPECTED: 'harness',

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # images/build.sh [NAME...] - build the restore-drill sandbox images locally.
 #
-# NAME is a folder under images/ (default: base postgres pacs, built in that order:
-# postgres and pacs are FROM restore-drill/base:latest). Each is tagged
+# NAME is a folder under images/ (default: base postgres pacs vm-guest, built in that order:
+# postgres, pacs and vm-guest are FROM restore-drill/base:latest). Each is tagged
 # restore-drill/NAME:latest. The Debian base (debian:bookworm-slim) is created first by
 # bootstrap-base.sh when it is missing (air-gapped path: no container registry needed).
 #
@@ -16,7 +16,7 @@
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-DEFAULT=(base postgres pacs)
+DEFAULT=(base postgres pacs vm-guest)
 say() { printf '[build] %s\n' "$*" >&2; }
 
 names=("$@")

@@ -32,6 +32,11 @@ export interface CheckDetailsOf {
   http: { url: string; attempts: number; status: number; body: string };
   command: { attempts: number; exitCode: number; stdout: string; stderr: string };
   canary: { maxAgeMs: number; newest?: string; ageMs?: number };
+  boot: { console: string; waitedMs: number; accel: string; screenshot?: string };
+  'guest-agent': { attempts: number };
+  tcp: { port: number; hostPort?: number; attempts: number };
+  /** screenshot: a PNG relative to the results folder. */
+  screen: { screenshot?: string };
   ransomware: { read: ScanStats; settings: ScanSettings; change?: ChangeSummary; changeNote?: string; indicators: { file: string; source: string }[]; point?: string; previousPoint?: string };
 }
 
@@ -136,6 +141,11 @@ export function checkResult<K extends CheckKind>(check: Check<K>, clock: Clock, 
 /** The unified diff a text or sql check shows when the content differs. */
 export function diffOf(result: CheckResult): string | undefined {
   return result.kind === 'text' || result.kind === 'sql' ? result.details?.diff : undefined;
+}
+
+/** The screenshot a machine check kept (relative to the results folder). */
+export function screenshotOf(result: CheckResult): string | undefined {
+  return result.kind === 'boot' || result.kind === 'screen' ? result.details?.screenshot : undefined;
 }
 
 /** The result of a check that could not run (it threw), or of a point that never got to it. */

@@ -10,6 +10,7 @@ import { shellCommand } from '../shell.ts';
 import { formatDuration } from '../units.ts';
 import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 import { judge } from './compare.ts';
+import { requestThroughForward } from './http-forward.ts';
 import { textMatcher } from './text-match.ts';
 
 const BODY_SHOWN = 1000;
@@ -51,6 +52,8 @@ export class HttpCheck implements Check<'http'> {
   }
 
   private async request(context: CheckContext): Promise<Answer> {
+    const forwarded = await requestThroughForward(this.spec, context.sandbox, context.signal);
+    if (forwarded) return forwarded;
     const seconds = Math.max(1, Math.ceil(this.spec.timeout / 1000));
     const method = this.spec.method === 'HEAD' ? ['-I'] : ['-X', this.spec.method];
     const curl = `${shellCommand(['curl', '-sS', ...method, '--max-time', String(seconds), '-w', '%{http_code}', this.spec.url])} -o "$f"`;

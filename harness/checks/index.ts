@@ -6,6 +6,7 @@ import { CommandCheck } from './command.ts';
 import { FilesCheck } from './files.ts';
 import { ransomwareCheckFor } from './ransomware-factory.ts';
 import { HttpCheck } from './http.ts';
+import { BootCheck, GuestAgentCheck, ScreenCheck, TcpCheck } from './machine.ts';
 import { SqlCheck } from './sql.ts';
 import { TextCheck } from './text.ts';
 
@@ -21,11 +22,16 @@ export function createChecks(scenario: Scenario): Check[] {
     // Without max_age and an RPO target, a canary must at least be from the last day.
     checks.push(new CanaryCheck(canary, { maxAgeMs: scenario.spec.targets.rpo ?? 86_400_000, database }));
   }
+  // A machine boots first and answers its agent before commands run in it.
+  if (expect.boot) checks.push(new BootCheck(expect.boot));
+  if (expect.guest_agent) checks.push(new GuestAgentCheck(expect.guest_agent));
   for (const command of expect.command ?? []) checks.push(new CommandCheck(command));
   if (expect.ransomware?.scan) checks.push(ransomwareCheckFor(scenario));
+  for (const tcp of expect.tcp ?? []) checks.push(new TcpCheck(tcp));
   for (const http of expect.http ?? []) checks.push(new HttpCheck(http));
+  if (expect.screen) checks.push(new ScreenCheck(expect.screen));
   return checks;
 }
 
-export { checkThrew, diffOf } from './check.ts';
+export { checkThrew, diffOf, screenshotOf } from './check.ts';
 export type { Check, CheckContext, CheckKind, CheckResult, Finding } from './check.ts';

@@ -47,7 +47,7 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
 }
 
 async function drillScenarios(scenarios: Scenario[], request: RunRequest, resultsRoot: string, redactor: Redactor): Promise<RunOutcome> {
-  const chosen = await chooseDriver(request.sandbox, { unsafeLocal: request.unsafeLocal });
+  const chosen = await chooseDriver(request.sandbox, { unsafeLocal: request.unsafeLocal, machines: scenarios.length > 0 && scenarios.every((s) => s.spec.sandbox.kind === 'vm') });
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
   const reporters = [request.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];

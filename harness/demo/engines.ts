@@ -17,6 +17,8 @@ import type { SandboxDriver } from '../sandboxes/sandbox.ts';
 import { generateBilling } from './billing.ts';
 import { generatePacs } from './pacs.ts';
 import { generateReferrals } from './referrals.ts';
+import { generateLabVm, LAB_GUEST_IMAGE } from './lab-vm.ts';
+import { VmSandboxDriver } from '../sandboxes/vm/driver.ts';
 
 const HOUR = 3_600_000;
 
@@ -24,7 +26,7 @@ export interface EngineDemo {
   /** Scenario names (scenarios/<name>.yaml) this demo's data serves. */
   scenarios: string[];
   /** The sandbox its drills use. */
-  sandbox: 'docker' | 'local';
+  sandbox: 'docker' | 'local' | 'vm';
 }
 
 export interface EngineDemoPlan {
@@ -45,7 +47,7 @@ export async function generateEngineDemos(root: string, options: { now?: Date; s
     engine.ok ? `the image ${image} is not built (images/build.sh builds it)` : `no Docker engine answers (${engine.reason})`;
   const snapshotTime = new Date(now.getTime() - 3 * HOUR);
 
-  const make = async (name: string, scenarios: string[], driver: SandboxDriver, sandbox: 'docker' | 'local', fn: (driver: SandboxDriver) => Promise<unknown>) => {
+  const make = async (name: string, scenarios: string[], driver: SandboxDriver, sandbox: EngineDemo['sandbox'], fn: (driver: SandboxDriver) => Promise<unknown>) => {
     try {
       await fn(driver);
       plan.ready.push({ scenarios, sandbox });
@@ -70,6 +72,12 @@ export async function generateEngineDemos(root: string, options: { now?: Date; s
   if (!restic && (await hasImage('restore-drill/pacs:latest'))) {
     await make('pacs', ['pacs', 'pacs-sample'], docker, 'docker', (d) => generatePacs(d, path.join(root, 'pacs'), { snapshotTime }));
   } else plan.skipped.push(`pacs and pacs-sample (Orthanc from restic): ${(await hasImage('restore-drill/pacs:latest')) ? 'restic is not installed on this host (apt-get install restic)' : noImage('restore-drill/pacs:latest') + restic}`);
+  // The lab system as a VM: QEMU here, the guest image built, restic and mke2fs to make its backups.
+  const qemu = options.sandbox === 'local' || options.sandbox === 'docker' ? { ok: false, reason: `--sandbox ${options.sandbox} was asked for` } : await new VmSandboxDriver().available();
+  if (!qemu.ok) plan.skipped.push(`lab-vm and lab-vm-damaged (検査システム as a virtual machine): ${qemu.reason}`);
+  else if (restic || !(await hostHas('mke2fs', '-V'))) plan.skipped.push(`lab-vm and lab-vm-damaged (検査システム as a virtual machine): restic and mke2fs are needed on this host${restic}`);
+  else if (!(await hasImage(LAB_GUEST_IMAGE))) plan.skipped.push(`lab-vm and lab-vm-damaged (検査システム as a virtual machine): ${noImage(LAB_GUEST_IMAGE)}`);
+  else await make('lab-vm', ['lab-vm', 'lab-vm-damaged'], new VmSandboxDriver(), 'vm', () => generateLabVm(path.join(root, 'lab-vm'), { snapshotTime }));
   return plan;
 }
 

@@ -7,6 +7,7 @@ import type { Sandbox } from '../sandboxes/sandbox.ts';
 import type { BackupSource, RestorePoint } from '../sources/source.ts';
 import { VERSION } from '../version.ts';
 import type { DrillRef } from './events.ts';
+import { emulatedRtoNotes } from './emulated-rto.ts';
 import { forecastRto } from './forecast.ts';
 import { controlNotReached } from './negative-control.ts';
 import type { PointSelection } from './point-choice.ts';
@@ -91,7 +92,7 @@ export function buildResult(input: ResultInput): DrillResult {
     host: { hostname: os.hostname(), user: userName(), platform: `${os.platform()} ${os.release()}` },
     tools: { 'restore-drill': VERSION, node: process.version },
     resultsDir: input.resultsDir,
-    notes: [...input.notes, ...reached.notes],
+    notes: [...input.notes, ...reached.notes, ...emulatedRtoNotes(reached.sandbox)],
   };
 }
 

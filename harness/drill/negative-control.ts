@@ -93,6 +93,10 @@ const WHY_VACUOUS: Record<CheckKind, string> = {
   command: 'its command succeeds without the restored data (like "true", or a command that tests only the sandbox image)',
   canary: 'the timestamp it reads does not come from the restored data',
   ransomware: 'it found no sign of encryption in nothing',
+  boot: 'a machine with no disk of the backup showed the text it waits for',
+  'guest-agent': 'an agent answered though no disk of the backup was booted',
+  tcp: 'a port answered though no disk of the backup was booted',
+  screen: 'a screen was judged ready though no disk of the backup was booted',
 };
 
 function vacuousError(vacuous: ControlCheck[]): InputError {

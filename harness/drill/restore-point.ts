@@ -4,6 +4,7 @@
  * The drill, `scan`, `find-clean` and the change rule's baseline all restore through here.
  */
 import type { Clock } from '../clock.ts';
+import { InputError } from '../errors.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { SandboxSpec } from '../scenario/schema.ts';
@@ -36,6 +37,7 @@ export interface PointWorkDeps {
 }
 
 export function pointWork(scenario: Scenario, source: BackupSource, deps: PointWorkDeps): PointWork {
+  refuseKindMismatch(scenario, deps.driver);
   return { ...deps, source, sandboxSpec: scenario.spec.sandbox, scenario: scenario.spec.name };
 }
 
@@ -108,4 +110,16 @@ function provision(work: PointWork, name: string | undefined, backupPaths = work
 function restoredPoint(point: RestorePoint, sandbox: Sandbox, restored: RestoreProgress, restoreMs: number): RestoredPoint {
   const dispose = () => sandbox.dispose();
   return { point, sandbox, restored, restoreMs, dispose, [Symbol.asyncDispose]: dispose };
+}
+
+/** A scenario that boots a machine is never drilled in a container, nor a container scenario in a VM. */
+function refuseKindMismatch(scenario: Scenario, driver: SandboxDriver): void {
+  const wantsVm = scenario.spec.sandbox.kind === 'vm';
+  if (wantsVm === (driver.name === 'vm')) return;
+  throw new InputError(
+    'SANDBOX_KIND_MISMATCH',
+    wantsVm
+      ? `${scenario.displayPath}: sandbox.kind is vm (a disk image to boot), but the ${driver.name} sandbox was chosen: drill it with --sandbox vm.`
+      : `${scenario.displayPath}: the vm sandbox boots disk images, but this scenario has no sandbox.kind: vm: drill it with --sandbox local, docker or auto.`,
+  );
 }

@@ -2,6 +2,7 @@
  * The operator's view: a live progress line while drills run (files and bytes restored and verified),
  * then a verdict per scenario with what failed and where the results are.
  */
+import { emulatedRto } from '../drill/emulated-rto.ts';
 import path from 'node:path';
 import ora, { type Ora } from 'ora';
 import type { DrillResult, PhaseName, Verdict } from '../drill/result.ts';
@@ -108,7 +109,8 @@ export function describeResult(result: DrillResult): string {
   }
   if (result.rto.actualMs !== undefined) {
     const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';
-    lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}`);
+    const emulated = emulatedRto(result);
+    lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}${emulated ? ` (${emulated})` : ''}`);
   }
   for (const warning of result.restored?.warnings ?? []) lines.push(`    warning: ${warning}`);
   const forecast = result.rto.forecast;

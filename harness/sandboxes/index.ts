@@ -16,6 +16,8 @@ export interface ChosenDriver {
 export interface DriverChoiceOptions {
   /** --unsafe-local: the local sandbox runs scenario commands unconfined where bubblewrap cannot. */
   unsafeLocal?: boolean;
+  /** Every scenario of the run boots a disk image (sandbox.kind: vm): auto then means the vm driver. */
+  machines?: boolean;
 }
 
 export async function chooseDriver(choice: string, options: DriverChoiceOptions = {}): Promise<ChosenDriver> {
@@ -23,6 +25,10 @@ export async function chooseDriver(choice: string, options: DriverChoiceOptions 
     throw new UsageError(`--sandbox must be one of ${SANDBOX_CHOICES.join(', ')}, got '${choice}'`);
   }
   if (choice === 'local') return local(options);
+  if (choice === 'vm' || options.machines) {
+    const { VmSandboxDriver } = await import('./vm/driver.ts');
+    return { driver: new VmSandboxDriver() };
+  }
   const { DockerSandboxDriver } = await import('./docker.ts');
   if (choice === 'docker') return { driver: new DockerSandboxDriver() };
   const docker = new DockerSandboxDriver();

@@ -13,6 +13,7 @@ import { ExecLog } from './exec-log.ts';
 import { processesInside } from './folder-users.ts';
 import { localIsolation, type Confinement } from './local-isolation.ts';
 import { leftoverJudge, leftoverReason, ownerRecord, readOwnerFile } from './leftovers.ts';
+import { VM_PREFIX } from './vm/leftovers.ts';
 import { runProcess } from './process.ts';
 import { RestoreBudget } from './restore-budget.ts';
 import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
@@ -69,7 +70,8 @@ export class LocalSandboxDriver implements SandboxDriver {
     const removed: string[] = [];
     const judge = leftoverJudge();
     for (const name of await readdir(this.baseDir).catch(() => [] as string[])) {
-      if (!name.startsWith(PREFIX)) continue;
+      // A virtual machine's scratch folder is the vm driver's: it also stops the machine's QEMU.
+      if (!name.startsWith(PREFIX) || name.startsWith(VM_PREFIX)) continue;
       const dir = path.join(this.baseDir, name);
       const reason = leftoverReason(await readOwnerFile(path.join(dir, OWNER_FILE)), judge);
       if (!reason) continue;

@@ -6,7 +6,7 @@ import type { SandboxSpec } from '../scenario/schema.ts';
 import type { RestoreBudget } from './restore-budget.ts';
 import type { Redactor } from '../secrets/redactor.ts';
 
-export type DriverName = 'local' | 'docker';
+export type DriverName = 'local' | 'docker' | 'vm';
 
 export interface Isolation {
   /** True when commands in the sandbox cannot reach any network. */
@@ -59,6 +59,13 @@ export interface Sandbox extends AsyncDisposable {
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
   /** The last lines of the sandbox's own log (a service's output), for failed readiness checks. */
   logTail(lines: number): Promise<string>;
+  /**
+   * Sandboxes that read a folder backup where it lies (the vm driver boots its disk image through an
+   * overlay) take the point's folder as the restored tree instead of a copy: true when this one did.
+   */
+  adoptInPlace?(folder: string): boolean;
+  /** Where a guest port is reached from this host (the vm driver's 127.0.0.1 forwards); requests then go there. */
+  hostAddress?(guestPort: number): { host: string; port: number } | undefined;
   /** Removes everything the sandbox made. Safe to call more than once. */
   dispose(): Promise<void>;
 }

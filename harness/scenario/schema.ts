@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../units.ts';
 import { rotatesOneFolder } from '../drill/sample-pattern.ts';
 import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
+import { vmExpectFields, vmMachineSchema } from './vm-schema.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
 
@@ -110,6 +111,10 @@ export const sourceSchema = z.discriminatedUnion('kind', [directorySourceSchema,
 });
 
 export const sandboxSchema = z.strictObject({
+  /** container (local or docker), or vm: the backup is a disk image booted in a throwaway virtual machine. */
+  kind: z.enum(['container', 'vm']).default('container'),
+  /** The machine, with kind: vm. */
+  vm: vmMachineSchema.optional(),
   image: z.string().min(1).default('restore-drill/base:latest'),
   /** "none", or the name of an internal network the scenario owns; never the host's. */
   network: z
@@ -121,7 +126,7 @@ export const sandboxSchema = z.strictObject({
   pids: z.number().int().positive().default(512),
   /** Size of the restore area, for drivers that use a tmpfs or volume. */
   restore_size: size.optional(),
-});
+}).refine((s) => (s.kind === 'vm') === (s.vm !== undefined), { message: 'kind: vm needs vm (the disk to boot), and vm needs kind: vm' });
 
 export const restoreStepSchema = z.strictObject({
   run: z.string().min(1),
@@ -259,6 +264,7 @@ export const expectSchema = z.strictObject({
   canary: oneOrMany(canaryCheckSchema).optional(),
   text: z.array(textCheckSchema).optional(),
   ransomware: ransomwareCheckSchema.optional(),
+  ...vmExpectFields,
 });
 
 export const targetsSchema = z.strictObject({

@@ -15,6 +15,8 @@ export class DirectorySource extends PathSource implements BackupSource {
 
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const progress: RestoreProgress = { files: 0, bytes: 0 };
+    // A sandbox that reads the folder where it lies (a disk image booted through an overlay) copies nothing.
+    if (context.sandbox.adoptInPlace?.(point.location)) return { files: 0, bytes: 0 };
     const into = context.sandbox.hostRestoreDir;
     const budget = budgetOf(context.sandbox);
     try {

@@ -20,6 +20,8 @@ export const ENGINE_DEMO_SCENARIOS: Record<string, Verdict> = {
   billing: 'PASS',
   pacs: 'PASS',
   'pacs-sample': 'PASS',
+  'lab-vm': 'PASS',
+  'lab-vm-damaged': 'FAIL',
 };
 
 export function registerDemo(program: Command): void {
@@ -41,7 +43,7 @@ export function registerDemo(program: Command): void {
       const { runCommand } = await import('../run-command.ts');
       const outcome = await runCommand({ scenarios: files, sandbox: sandboxChoice(flags.sandbox), results: flags.results, parallel: 1 });
       const results = [...outcome.results];
-      for (const sandbox of ['docker', 'local'] as const) {
+      for (const sandbox of ['docker', 'local', 'vm'] as const) {
         const names = engines.ready.filter((demo) => demo.sandbox === sandbox).flatMap((demo) => demo.scenarios);
         if (names.length === 0) continue;
         process.stdout.write(`\nThe demos of real backup engines (${sandbox} sandbox):\n`);
@@ -51,7 +53,7 @@ export function registerDemo(program: Command): void {
       const expected: Record<string, Verdict> = { ...DEMO_SCENARIOS, ...ENGINE_DEMO_SCENARIOS };
       // A drill whose checks all passed must also have proven that they can fail.
       const surprises = results.filter((r) => expected[r.scenario.name] !== r.verdict || (r.verdict !== 'FAIL' && r.negativeControl?.status !== 'passed'));
-      process.stdout.write('\nThe demo drills are built to give PASS, PASS, FAIL (a flipped byte) and LATE (a too-tight RTO); referrals, billing, pacs and pacs-sample (with its RTO forecast) PASS.\n');
+      process.stdout.write('\nThe demo drills are built to give PASS, PASS, FAIL (a flipped byte) and LATE (a too-tight RTO); referrals, billing, pacs and pacs-sample (with its RTO forecast) PASS; lab-vm (a VM) PASSes and lab-vm-damaged FAILs at boot.\n');
       for (const line of engines.skipped) process.stdout.write(`skipped ${line}\n`);
       for (const r of surprises) process.stdout.write(`UNEXPECTED: ${r.scenario.name} gave ${r.verdict} (negative control ${r.negativeControl?.status}), built to give ${expected[r.scenario.name]} with its negative control passed\n`);
       process.stdout.write(surprises.length === 0 ? 'Every demo drill that ran gave the verdict it was built to give, and every negative control that ran passed.\n' : '');

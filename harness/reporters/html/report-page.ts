@@ -1,5 +1,6 @@
 /** report.html: one drill, verdict first, for the operator, the manager and the auditor; ja or en. */
-import type { CheckResult, Finding } from '../../checks/check.ts';
+import { screenshotOf, type CheckResult, type Finding } from '../../checks/check.ts';
+import { emulatedRto } from '../../drill/emulated-rto.ts';
 import type { RtoForecast } from '../../drill/forecast.ts';
 import type { DrillResult, TargetMeasure } from '../../drill/result.ts';
 import type { EvidenceStatus } from '../../evidence/status.ts';
@@ -46,7 +47,7 @@ export function renderReport(result: DrillResult, options: { lang: Lang; evidenc
 <tr><th scope="row">${t.restorePoint}</th><td>${result.restorePoint ? html`<code>${result.restorePoint.id}</code> (${result.restorePoint.sourceKind})<br><code class="muted">${result.restorePoint.location}</code>${result.restorePoint.sizeBytes !== undefined ? html`<br>${formatBytes(result.restorePoint.sizeBytes)}` : ''}` : html`<span class="muted">—</span>`}</td></tr>
 <tr><th scope="row">${t.pointTime}</th><td>${formatTime(result.restorePoint?.time, options.lang)}</td></tr>
 <tr><th scope="row">${t.pointAge}</th><td id="rpo">${measure(result.rpo, options.lang)}</td></tr>
-<tr><th scope="row">${t.rto}</th><td id="rto">${measure(result.rto, options.lang)}<br><span class="muted">${result.rto.measured}</span></td></tr>
+<tr><th scope="row">${t.rto}</th><td id="rto">${measure(result.rto, options.lang)}${emulatedRto(result) ? html`<br><strong class="bad">${emulatedRto(result)}</strong>` : ''}<br><span class="muted">${result.rto.measured}</span></td></tr>
 ${forecast !== undefined ? html`<tr><th scope="row">${t.forecast}</th><td>${describeForecast(forecast, options.lang)}</td></tr>` : ''}
 ${result.restored ? html`<tr><th scope="row">${t.restored}</th><td>${result.restored.files} ${t.files}, ${formatBytes(result.restored.bytes)}</td></tr>` : ''}
 ${result.error ? html`<tr><th scope="row">${t.error}</th><td><code>${result.error.code}</code> ${result.error.message}</td></tr>` : ''}
@@ -113,6 +114,7 @@ function check(c: CheckResult, lang: Lang): Html {
 ${c.findings.length > 0 ? html`<table><tr><th>${t.rule}</th><th>${t.subject}</th><th>${t.message}</th><th>${t.expected}</th><th>${t.actual}</th></tr>
 ${c.findings.slice(0, FINDINGS_SHOWN).map((f) => finding(f))}
 </table>${more > 0 ? html`<p class="muted">${t.moreFindings(more)}</p>` : ''}` : ''}
+${screenshotOf(c) ? html`<p><img class="screenshot" src="${screenshotOf(c)}" alt="${c.name}" style="max-width:100%;border:1px solid #888"></p>` : ''}
 ${c.logTail ? html`<details><summary>${t.logTail}</summary><pre class="mono">${c.logTail}</pre></details>` : ''}
 </section>`;
 }
