@@ -4,6 +4,7 @@
  * message each; with a short queue a batch is one file, so large files spread over all workers.
  */
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HashReply, HashRequest } from './hash-worker.ts';
 
@@ -113,7 +114,8 @@ export class HashPool {
   }
 
   private startWorker(): Slot {
-    const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { workerData: { bufferSize: this.bufferSize } });
+    // The worker beside this module: hash-worker.ts in a checkout, hash-worker.js in the built package.
+    const worker = new Worker(new URL(`./hash-worker${path.extname(import.meta.url)}`, import.meta.url), { workerData: { bufferSize: this.bufferSize } });
     const slot: Slot = { worker, pending: new Map(), batches: 0 };
     worker.on('message', (replies: HashReply[]) => {
       slot.batches--;

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 
 /** This installation's CLI entry, run by the units with the node that runs this one. */
-const CLI_ENTRY = path.resolve(fileURLToPath(new URL('../main.ts', import.meta.url)));
+const CLI_ENTRY = path.resolve(fileURLToPath(new URL(`../main${path.extname(import.meta.url)}`, import.meta.url)));
 const SYSTEMD_DIR = '/etc/systemd/system';
 
 interface ScheduleFlags {
