@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { DrillError, ScenarioError, UsageError, errorMessage } from '../errors.ts';
 import { EXIT } from '../drill/verdict.ts';
+import { checkTimeZone } from '../reporters/local-time.ts';
 import { VERSION } from '../version.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
@@ -23,7 +24,12 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError()
     .exitOverride()
-    .addHelpText('after', EXIT_HELP);
+    .option('--tz <zone>', 'the time zone times are shown in (console, report.html, index.html), e.g. Asia/Tokyo; default TZ, else the host\'s. result.json and evidence keep UTC')
+    .addHelpText('after', EXIT_HELP)
+    .hook('preAction', (command) => {
+      const zone = command.opts<{ tz?: string }>().tz;
+      if (zone) process.env.TZ = checkTimeZone(zone); // Node applies a TZ set while it runs
+    });
   registerRun(program);
   registerValidate(program);
   registerManifest(program);

@@ -15,6 +15,7 @@ import type { SandboxChoice } from '../sandboxes/choices.ts';
 import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import { createSource, selectPoint, sourceWhere } from '../sources/index.ts';
 import type { DirectSelector } from '../sources/source.ts';
+import { formatLocalTime } from '../reporters/local-time.ts';
 import { formatBytes } from '../units.ts';
 import { onInterrupt } from './interrupt.ts';
 import { checkResultsRoot } from './results-root.ts';
@@ -49,7 +50,7 @@ export async function findCleanCommand(request: ScanRequest & { drill?: boolean 
     if (request.json && !request.drill) {
       out.write(JSON.stringify({ scenario: scenario.spec.name, clean: search.clean && pointJson(search.clean), ruledOut: search.ruledOut.map((s) => ({ ...pointJson(s), findings: s.result.findings })) }, null, 2) + '\n');
     } else if (search.clean) {
-      out.write(`\nnewest clean point: ${search.clean.point.id} (${search.clean.point.time.toISOString()})${search.ruledOut.length > 0 ? `; ${search.ruledOut.length} newer point${search.ruledOut.length === 1 ? '' : 's'} ruled out` : ''}\n`);
+      out.write(`\nnewest clean point: ${search.clean.point.id} (${formatLocalTime(search.clean.point.time)})${search.ruledOut.length > 0 ? `; ${search.ruledOut.length} newer point${search.ruledOut.length === 1 ? '' : 's'} ruled out` : ''}\n`);
     } else {
       out.write(`\nno clean point: all ${context.points.length} fired ransomware indicators\n`);
     }
@@ -96,7 +97,7 @@ function pointJson(scan: PointScan) {
 
 export function formatScan(scan: PointScan, brief = false): string {
   const r: CheckResult = scan.result;
-  const head = `${scan.point.id}  ${scan.point.time.toISOString()}  ${r.status === 'pass' ? 'CLEAN' : r.status === 'fail' ? (brief ? 'RULED OUT' : 'FAIL') : 'ERROR'}`;
+  const head = `${scan.point.id}  ${formatLocalTime(scan.point.time)}  ${r.status === 'pass' ? 'CLEAN' : r.status === 'fail' ? (brief ? 'RULED OUT' : 'FAIL') : 'ERROR'}`;
   const lines = [head];
   for (const f of r.findings) {
     lines.push(`  [${f.rule}] ${f.message}`);

@@ -9,6 +9,7 @@ import type { DrillResult, PhaseName, Verdict } from '../drill/result.ts';
 import { formatBytes, formatDuration } from '../units.ts';
 import { diffOf } from '../checks/check.ts';
 import type { Reporter } from './reporter.ts';
+import { formatLocalTime } from './local-time.ts';
 
 export interface ConsoleReporterOptions {
   out?: NodeJS.WriteStream;
@@ -105,7 +106,7 @@ export function describeResult(result: DrillResult): string {
   if (result.restorePoint) {
     const age = result.rpo.actualMs !== undefined ? `, ${formatDuration(result.rpo.actualMs)} old` : '';
     const target = result.rpo.targetMs !== undefined ? ` (RPO target ${formatDuration(result.rpo.targetMs)})` : '';
-    lines.push(`    restore point ${result.restorePoint.id} from ${result.restorePoint.time}${age}${target}`);
+    lines.push(`    restore point ${result.restorePoint.id} from ${formatLocalTime(result.restorePoint.time)}${age}${target}`);
   }
   if (result.rto.actualMs !== undefined) {
     const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatBytes, formatDuration } from '../../units.ts';
+import { formatLocalTime } from '../../reporters/local-time.ts';
 
 export function registerPoints(program: Command): void {
   program
@@ -44,7 +45,7 @@ export function registerPoints(program: Command): void {
         const size = row.sizeBytes !== undefined ? `  ${formatBytes(row.sizeBytes)}` : '';
         const origin = row.host !== undefined ? `  host ${row.host}` : '';
         const held = row.paths !== undefined ? `  ${row.paths.join(', ')}` : '';
-        process.stdout.write(`${row.id}  ${row.time}  ${formatDuration(row.ageMs)} old${verdict}${size}${origin}${held}  ${row.lastDrill ? `tested ${localDay(row.lastDrill.startedAt)} ${row.lastDrill.verdict}` : 'never drilled'}\n`);
+        process.stdout.write(`${row.id}  ${formatLocalTime(row.time)}  ${formatDuration(row.ageMs)} old${verdict}${size}${origin}${held}  ${row.lastDrill ? `tested ${localDay(row.lastDrill.startedAt)} ${row.lastDrill.verdict}` : 'never drilled'}\n`);
       }
     });
 }

@@ -1,6 +1,7 @@
 /** The pages' words in Japanese and English. Harness messages (reasons, findings) stay as written. */
 import type { ControlCheck, NegativeControl, Verdict } from '../../drill/result.ts';
 import type { Lang } from './lang.ts';
+import { formatLocalTime } from '../local-time.ts';
 
 const en = {
   reportTitle: 'Restore drill report',
@@ -249,9 +250,7 @@ export function formatDate(iso: string, lang: Lang): string {
   return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
-export function formatTime(iso: string | undefined, lang: Lang): string {
-  if (!iso) return '';
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(lang === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZoneName: 'short' }).format(date);
+/** A time as people read it: local, with the zone and its offset (local-time.ts); the same in both languages. */
+export function formatTime(iso: string | undefined, _lang: Lang): string {
+  return formatLocalTime(iso);
 }
