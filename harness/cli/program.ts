@@ -15,6 +15,7 @@ import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
 import { registerFindClean, registerScan } from './commands/scan.ts';
 import { registerSchedule } from './commands/schedule.ts';
+import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerVerify } from './commands/verify.ts';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     });
   registerRun(program);
   registerValidate(program);
+  registerSchema(program);
   registerManifest(program);
   registerVerify(program);
   registerPoints(program);
