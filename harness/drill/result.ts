@@ -6,7 +6,7 @@ import type { PointSelection } from './point-choice.ts';
 import type { SampleRecord } from './sample-rotation.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
-export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'control' | 'teardown';
+export type PhaseName = 'access' | 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'control' | 'teardown';
 
 export const RESULT_SCHEMA = 'restore-drill/result@1';
 

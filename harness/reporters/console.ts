@@ -76,6 +76,7 @@ export function consoleReporter(options: ConsoleReporterOptions = {}): Reporter 
 }
 
 const PHASE_WORDS: Record<PhaseName, string> = {
+  access: 'reaching the offline copy',
   select: 'choosing the restore point',
   provision: 'preparing the sandbox',
   restore: 'restoring',
