@@ -63,7 +63,8 @@ export interface DrillResult {
   sample?: SampleRecord;
   rpo: TargetMeasure;
   /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
-  rto: TargetMeasure & { forecast?: RtoForecast };
+  /** declaredMs: a declared wait to reach an offline copy (access.wait), included in actualMs, not measured. */
+  rto: TargetMeasure & { forecast?: RtoForecast; declaredMs?: number };
   /** How often this scenario must pass a drill (targets.drill_interval), for the index and metrics. */
   drillIntervalMs?: number;
   phases: PhaseRecord[];

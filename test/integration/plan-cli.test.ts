@@ -88,3 +88,48 @@ targets:
     assert.match(stderr, /typo\.yaml:5:\d+ groups\[0\]\.systems\[1\]\.after\[0\].*no system of this plan is named 'dbb'/);
   });
 });
+
+describe('access: reaching an offline copy, in the RTO (local sandbox, real archives)', function () {
+  this.timeout(120_000);
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  before(async () => {
+    tmp = await tempDir('rd-access-');
+    const tree = path.join(tmp.path, 'share');
+    await writeTree(tree);
+    await makeManifest(tree, path.join(tmp.path, 'expected', 'share.sha256'));
+    await makeArchive(tree, path.join(tmp.path, 'offline', 'good.tar.gz'), new Date(Date.now() - 3_600_000));
+  });
+  after(() => tmp.remove());
+
+  async function drill(name: string, access: string, archive = 'offline/good.tar.gz'): Promise<{ code: number | null; result: DrillResult; stdout: string }> {
+    const file = await writeScenario(path.join(tmp.path, `${name}.yaml`), `name: ${name}\nsource: { kind: tar, path: ${archive} }\nexpect:\n  files: { manifest: expected/share.sha256 }\naccess: ${access}\ntargets: { rto: 5h }\n`);
+    const run = await runCli(['run', file, '--sandbox', 'local', '--results', path.join(tmp.path, 'results'), '--json']);
+    const result = (JSON.parse(run.stdout) as { results: DrillResult[] }).results[0]!;
+    return { code: run.code, result, stdout: run.stdout };
+  }
+
+  it('runs the access steps on the host before the restore, timed in the RTO', async () => {
+    // The step "mounts" the offline copy: the archive exists only once it ran.
+    const { code, result } = await drill('steps', `{ steps: [{ run: "sleep 0.3 && mkdir -p backups && cp offline/good.tar.gz backups/", timeout: 1m }] }`, 'backups/good.tar.gz');
+    assert.equal(code, 0, result.reason);
+    const access = result.phases.find((p) => p.name === 'access');
+    assert.ok(access && access.durationMs >= 300, JSON.stringify(result.phases));
+    assert.equal(result.phases[0]!.name, 'access', 'access comes before the point is selected');
+    assert.ok(result.rto.actualMs! >= access.durationMs);
+  });
+
+  it('adds a declared wait to the RTO, shown as declared', async () => {
+    const { code, result } = await drill('declared', `{ wait: 4h, why: tape recall from the off-site vault }`);
+    assert.equal(code, 0, result.reason);
+    assert.equal(result.rto.declaredMs, 4 * 3_600_000);
+    assert.ok(result.rto.actualMs! >= 4 * 3_600_000 && result.rto.actualMs! < 4 * 3_600_000 + 60_000);
+    assert.match(result.rto.measured, /declared wait .*tape recall/);
+  });
+
+  it('a failing access step ends the drill in ERROR naming the step', async () => {
+    const { code, result } = await drill('unreachable', `{ steps: [{ run: "echo the USB disk is not there >&2; exit 3" }] }`);
+    assert.equal(code, 3);
+    assert.equal(result.error?.code, 'ACCESS_STEP_FAILED');
+    assert.match(result.error!.message, /exited with 3.*USB disk is not there/);
+  });
+});
