@@ -57,6 +57,11 @@ export const ERROR_CODES = {
   VM_START_FAILED: 'infrastructure',
   VM_TOOL_MISSING: 'infrastructure',
   BACKUP_NOT_MOUNTED: 'infrastructure',
+  // An access step (a host command the scenario's author wrote to reach an offline copy) failed or timed out.
+  ACCESS_STEP_FAILED: 'infrastructure',
+  ACCESS_STEP_TIMEOUT: 'infrastructure',
+  // A plan's system not drilled: a system it waits for (after) did not PASS or come back LATE.
+  DEPENDENCY_FAILED: 'infrastructure',
   DATABASE_COMMAND_FAILED: 'infrastructure',
   DATABASE_SERVER_FAILED: 'infrastructure',
   DATABASE_SERVER_MISSING: 'infrastructure',

@@ -11,6 +11,7 @@ import { registerImages } from './commands/images.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerReport } from './commands/report.ts';
 import { registerManifest } from './commands/manifest.ts';
+import { registerPlan } from './commands/plan.ts';
 import { registerPoints } from './commands/points.ts';
 import { registerRun, EXIT_HELP } from './commands/run.ts';
 import { registerFindClean, registerScan } from './commands/scan.ts';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerKeys(program);
   registerEvidence(program);
+  registerPlan(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

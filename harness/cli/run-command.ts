@@ -1,6 +1,6 @@
 /** The run command's work: load scenarios, pick the sandbox, run the drills, report. */
 import { systemClock } from '../clock.ts';
-import { runScenarios, type RunOutcome } from '../drill/run.ts';
+import { runScenarios, type RunOptions, type RunOutcome } from '../drill/run.ts';
 import { errorMessage } from '../errors.ts';
 import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
@@ -38,15 +38,26 @@ export async function runCommand(request: RunRequest): Promise<RunOutcome> {
   const resultsRoot = await checkResultsRoot(request.results);
   // Every file each scenario names is checked before any drill starts (exit 65 naming the field).
   const scenarios = await loadScenarios(await findScenarioFiles(request.scenarios), { references: true });
+  return drillWith(scenarios, request, resultsRoot, (options) => runScenarios(scenarios, options));
+}
+
+/** How drills are carried out, whoever asks for them (run, plan run): the command line's settings. */
+export type DrillSettings = Omit<RunRequest, 'scenarios'>;
+
+/**
+ * Runs `drive` with what drills need (the sandbox driver, reporters, redaction, interruption) set up
+ * from the settings, and takes them down after; the outcome comes back redacted.
+ */
+export async function drillWith<T extends RunOutcome>(scenarios: Scenario[], settings: DrillSettings, resultsRoot: string, drive: (options: RunOptions) => Promise<T>): Promise<T> {
   const redactor = await redactorFor(scenarios);
   try {
-    return await drillScenarios(scenarios, request, resultsRoot, redactor);
+    return await drillScenarios(scenarios, settings, resultsRoot, redactor, drive);
   } catch (err) {
     throw redactor.error(err);
   }
 }
 
-async function drillScenarios(scenarios: Scenario[], request: RunRequest, resultsRoot: string, redactor: Redactor): Promise<RunOutcome> {
+async function drillScenarios<T extends RunOutcome>(scenarios: Scenario[], request: DrillSettings, resultsRoot: string, redactor: Redactor, drive: (options: RunOptions) => Promise<T>): Promise<T> {
   const chosen = await chooseDriver(request.sandbox, { unsafeLocal: request.unsafeLocal, machines: scenarios.length > 0 && scenarios.every((s) => s.spec.sandbox.kind === 'vm') });
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
@@ -57,7 +68,7 @@ async function drillScenarios(scenarios: Scenario[], request: RunRequest, result
   try {
     if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
     if (chosen.warning) process.stderr.write(`restore-drill: ${chosen.warning}\n`);
-    const outcome = await runScenarios(scenarios, {
+    const outcome = await drive({
       driver: redactingDriver(chosen.driver, redactor),
       resultsRoot,
       point: request.point,
@@ -69,7 +80,7 @@ async function drillScenarios(scenarios: Scenario[], request: RunRequest, result
       emit: multiplexer.emit,
       notes: [chosen.warning, chosen.note].filter((n) => n !== undefined),
     });
-    return { results: redactor.value(outcome.results), exitCode: interrupt.exitCode() ?? outcome.exitCode };
+    return { ...redactor.value(outcome), exitCode: interrupt.exitCode() ?? outcome.exitCode };
   } finally {
     interrupt.dispose();
   }

@@ -14,6 +14,7 @@ import { resolveSecrets, type Secrets } from '../scenario/secrets.ts';
 import type { Sandbox, SandboxDriver } from '../sandboxes/sandbox.ts';
 import { createSource, parsePointSelector, scenarioPoint, type BackupSource, type PointSelector, type RestorePoint } from '../sources/index.ts';
 import { fingerprintBackup, type BackupFingerprint } from '../sources/fingerprint.ts';
+import { accessPhase } from './access.ts';
 import { buildResult, type Reached } from './drill-result.ts';
 import type { DrillRef, Emit } from './events.ts';
 import { pointStrategy } from './point-choice.ts';
@@ -92,6 +93,7 @@ async function pipeline(p: Pipeline): Promise<void> {
   const work = pointWork(scenario, source, { ...options, runId: p.drill.runId, logDir: p.logDir });
   const manifests = lazyManifests(scenario, work, runner);
 
+  reached.declaredAccess = await accessPhase(scenario, runner, options.signal);
   const { point, points } = await runner.phase('select', async () => {
     p.guard.print = await fingerprintBackup(source.backupPaths, options.signal);
     return select(p, work, checks, manifests);

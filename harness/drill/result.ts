@@ -6,7 +6,7 @@ import type { PointSelection } from './point-choice.ts';
 import type { SampleRecord } from './sample-rotation.ts';
 
 export type Verdict = 'PASS' | 'FAIL' | 'LATE' | 'ERROR';
-export type PhaseName = 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'control' | 'teardown';
+export type PhaseName = 'access' | 'select' | 'provision' | 'restore' | 'verify' | 'ready' | 'control' | 'teardown';
 
 export const RESULT_SCHEMA = 'restore-drill/result@1';
 
@@ -63,7 +63,8 @@ export interface DrillResult {
   sample?: SampleRecord;
   rpo: TargetMeasure;
   /** forecast: only when the scenario restored a sample (see forecast.ts); never decides the verdict. */
-  rto: TargetMeasure & { forecast?: RtoForecast };
+  /** declaredMs: a declared wait to reach an offline copy (access.wait), included in actualMs, not measured. */
+  rto: TargetMeasure & { forecast?: RtoForecast; declaredMs?: number };
   /** How often this scenario must pass a drill (targets.drill_interval), for the index and metrics. */
   drillIntervalMs?: number;
   phases: PhaseRecord[];

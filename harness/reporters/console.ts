@@ -77,6 +77,7 @@ export function consoleReporter(options: ConsoleReporterOptions = {}): Reporter 
 }
 
 const PHASE_WORDS: Record<PhaseName, string> = {
+  access: 'reaching the offline copy',
   select: 'choosing the restore point',
   provision: 'preparing the sandbox',
   restore: 'restoring',
@@ -111,7 +112,8 @@ export function describeResult(result: DrillResult): string {
   if (result.rto.actualMs !== undefined) {
     const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';
     const emulated = emulatedRto(result);
-    lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}${emulated ? ` (${emulated})` : ''}`);
+    const declared = result.rto.declaredMs ? `, of which ${formatDuration(result.rto.declaredMs)} declared (access.wait), not measured` : '';
+    lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}${declared}${emulated ? ` (${emulated})` : ''}`);
   }
   for (const warning of result.restored?.warnings ?? []) lines.push(`    warning: ${warning}`);
   const forecast = result.rto.forecast;

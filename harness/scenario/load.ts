@@ -41,10 +41,29 @@ export async function loadScenario(file: string): Promise<Scenario> {
 }
 
 export function parseScenario(text: string, absolute: string, displayPath = absolute, digest = digestOf(Buffer.from(text))): Scenario {
+  const { data, problemAt } = parsePositioned(text, displayPath, scenarioSchema);
+  const dir = path.dirname(absolute);
+  return {
+    file: absolute,
+    displayPath,
+    digest,
+    spec: data,
+    resolve: (relative) => path.resolve(dir, relative),
+    problemAt,
+  };
+}
+
+export type ProblemAt = (field: FieldPath, message: string, atKey?: boolean) => ScenarioProblem;
+
+/**
+ * A YAML file the harness reads (a scenario, a plan): parsed within the YAML limits, validated by the
+ * schema, every problem a ScenarioError positioned at its field; problemAt positions later ones.
+ */
+export function parsePositioned<S extends z.ZodType>(text: string, displayPath: string, schema: S): { data: z.output<S>; problemAt: ProblemAt } {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, ...YAML_OPTIONS });
   const at = (offset: number) => lineCounter.linePos(offset);
-  const problemAt = (field: FieldPath, message: string, atKey = false): ScenarioProblem => {
+  const problemAt: ProblemAt = (field, message, atKey = false) => {
     const { line, col } = at(offsetOf(doc, field, atKey));
     return { file: displayPath, line, column: col, field: formatField(field), message };
   };
@@ -54,19 +73,11 @@ export function parseScenario(text: string, absolute: string, displayPath = abso
   if (yamlProblems.length > 0) throw new ScenarioError(yamlProblems.map(atOffset));
   const plain = toPlain(doc);
   if ('problem' in plain) throw new ScenarioError([atOffset(plain.problem)]);
-  const parsed = scenarioSchema.safeParse(plain.value ?? {}, { reportInput: true });
+  const parsed = schema.safeParse(plain.value ?? {}, { reportInput: true });
   if (!parsed.success) {
     throw new ScenarioError(parsed.error.issues.flatMap((issue) => problemsOf(issue, problemAt)));
   }
-  const dir = path.dirname(absolute);
-  return {
-    file: absolute,
-    displayPath,
-    digest,
-    spec: parsed.data,
-    resolve: (relative) => path.resolve(dir, relative),
-    problemAt,
-  };
+  return { data: parsed.data, problemAt };
 }
 
 function problemsOf(issue: z.core.$ZodIssue, problemAt: (f: FieldPath, m: string, atKey?: boolean) => ScenarioProblem): ScenarioProblem[] {
@@ -110,6 +121,6 @@ function formatField(field: FieldPath): string {
   return field.reduce<string>((text, key) => (typeof key === 'number' ? `${text}[${key}]` : text ? `${text}.${key}` : key), '');
 }
 
-function digestOf(bytes: Buffer): string {
+export function digestOf(bytes: Buffer): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }

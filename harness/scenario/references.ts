@@ -10,7 +10,11 @@ export async function checkReferences(scenario: Scenario): Promise<ScenarioProbl
   const { source, expect, secrets } = scenario.spec;
   const inner = source.kind === 'pgdump' && source.from ? source.from : source;
   const sourceField = inner === source ? ['source'] : ['source', 'from'];
-  if ('repository' in inner) {
+  // A copy reached by access steps (a USB disk mounted, a window opened) is not there before they run.
+  const offline = scenario.spec.access !== undefined && 'steps' in scenario.spec.access;
+  if (offline) {
+    // checked when the drill reads it, after the access phase
+  } else if ('repository' in inner) {
     const repository = scenario.resolve(inner.repository);
     if (!(await exists(repository))) problems.push(scenario.problemAt([...sourceField, 'repository'], `${repository} does not exist${hint(repository)}`));
     if (inner.password_file !== undefined && !(await exists(scenario.resolve(inner.password_file)))) {

@@ -8,6 +8,7 @@ import { parseDuration } from '../units.ts';
 import { rotatesOneFolder } from '../drill/sample-pattern.ts';
 import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
 import { vmExpectFields, vmMachineSchema } from './vm-schema.ts';
+import { accessSchema } from './access-schema.ts';
 
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name like DB_PASSWORD');
 
@@ -291,6 +292,8 @@ export const scenarioSchema = z.strictObject({
   negative_control: z.boolean().default(true),
   /** The BCP's restore order: lower first within one run; scenarios without one come last. */
   priority: z.number().int().min(0).optional(),
+  /** What it takes to reach the backup when it is offline: its time is part of the RTO. */
+  access: accessSchema.optional(),
 });
 
 export type ScenarioSpec = z.infer<typeof scenarioSchema>;
