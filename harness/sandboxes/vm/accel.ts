@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { diesWithHarness } from './parent-death.ts';
 import type { Accel } from './qemu-args.ts';
 
 export const QEMU = 'qemu-system-x86_64';
@@ -42,7 +43,7 @@ export async function probeKvm(accel: Accel = 'kvm', timeoutMs = PROBE_MS): Prom
   const dir = await mkdtemp(path.join(os.tmpdir(), 'restore-drill-kvm-probe-'));
   const debugLog = path.join(dir, 'debug.log');
   const args = ['-machine', `q35,accel=${accel}`, '-nodefaults', '-no-user-config', '-display', 'none', '-m', '64M', '-chardev', `file,id=dbg,path=${debugLog}`, '-device', 'isa-debugcon,iobase=0x402,chardev=dbg'];
-  const child = spawn(QEMU, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(...diesWithHarness(QEMU, args), { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));

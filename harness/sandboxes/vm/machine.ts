@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfrastructureError } from '../../errors.ts';
 import { QEMU } from './accel.ts';
+import { diesWithHarness } from './parent-death.ts';
 import { GuestAgent } from './guest-agent.ts';
 import type { Waits } from './json-socket.ts';
 import { QmpClient } from './qmp.ts';
@@ -38,7 +39,7 @@ export class Machine {
 
   static async start(layout: MachineLayout, signal?: AbortSignal): Promise<Machine> {
     signal?.throwIfAborted();
-    const child = spawn(QEMU, qemuArgs(layout), { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(...diesWithHarness(QEMU, qemuArgs(layout)), { stdio: ['ignore', 'ignore', 'pipe'] });
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     const machine = new Machine(layout, child);
     try {
