@@ -11,6 +11,7 @@ import { finished } from 'node:stream/promises';
 import * as tar from 'tar';
 import { writeManifest } from '../manifest/create.ts';
 import { HashPool } from '../manifest/hash-pool.ts';
+import { seededRandom } from '../drill/seeded-random.ts';
 
 export interface DemoLayout {
   root: string;
@@ -50,7 +51,7 @@ export async function generateDemo(root: string, options: DemoOptions = {}): Pro
   const now = options.now ?? new Date();
   await rm(root, { recursive: true, force: true });
   await mkdir(path.dirname(layout.manifest), { recursive: true });
-  const random = seeded(20211031);
+  const random = seededRandom(20211031);
 
   // Three nightly points: the share grows a little each night.
   const nights = [51, 27, 3].map((hoursAgo) => new Date(now.getTime() - hoursAgo * HOUR));
@@ -128,14 +129,3 @@ async function archive(tree: string, file: string, time: Date): Promise<void> {
   await utimes(file, time, time);
 }
 
-/** A small deterministic generator (mulberry32). */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
-import { EXIT_HELP, runRequest } from './run.ts';
+import { EXIT_HELP, runRequest, type RunFlags } from './run.ts';
 
-interface PlanFlags {
-  sandbox: string;
-  results: string;
-  point?: string;
-  seed?: string;
-  parallel: string;
-  json?: boolean;
-  lang?: string;
-  metrics?: string;
-  unsafeLocal?: boolean;
-}
+/** The same flags as run's. */
+type PlanFlags = RunFlags;
 
 export function registerPlan(program: Command): void {
   const plan = program.command('plan').description('recovery plans: restore a hospital\'s systems in the order of its BCP, and time its milestones');

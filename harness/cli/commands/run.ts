@@ -7,7 +7,7 @@ import { DEFAULT_SCENARIOS } from '../defaults.ts';
 import type { RunRequest } from '../run-command.ts';
 
 /** The run command's flags as commander gives them: strings, parsed by runRequest. */
-interface RunFlags {
+export interface RunFlags {
   sandbox: string;
   results: string;
   point?: string;
