@@ -8,6 +8,9 @@ import { checkReferences } from '../scenario/references.ts';
 
 import { DEFAULT_SCENARIOS } from './defaults.ts';
 
+/** Folders a scenario search skips: packages, and recovery plans (plan files beside the scenarios they drill). */
+const NOT_SCENARIOS = ['**/node_modules/**', '**/plans/**'];
+
 export async function findScenarioFiles(args: string[]): Promise<string[]> {
   const patterns = args.length > 0 ? args : [DEFAULT_SCENARIOS];
   const files = new Set<string>();
@@ -15,7 +18,7 @@ export async function findScenarioFiles(args: string[]): Promise<string[]> {
     const info = await stat(arg).catch(() => undefined);
     const matches = info?.isFile()
       ? [arg]
-      : await fg(info?.isDirectory() ? `${fg.convertPathToPattern(arg)}/**/*.y{a,}ml` : arg, { onlyFiles: true, ignore: ['**/node_modules/**'] });
+      : await fg(info?.isDirectory() ? `${fg.convertPathToPattern(arg)}/**/*.y{a,}ml` : arg, { onlyFiles: true, ignore: NOT_SCENARIOS });
     if (matches.length === 0) throw new UsageError(`no scenario file matches '${arg}'`);
     for (const match of matches.sort()) files.add(path.resolve(match));
   }
