@@ -20,25 +20,31 @@ export interface RunFlags {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('run restore drills: restore each scenario\'s backup into a throwaway sandbox, verify it, time it, write results')
-    .argument('[scenarios...]', `scenario files, folders or glob patterns (default: ${DEFAULT_SCENARIOS})`)
-    .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes docker when an engine answers, else local)`, 'auto')
-    .option('--results <dir>', 'folder for results (<dir>/<scenario>/<run-id>/)', 'results')
-    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, newest-clean (the newest on which no ransomware indicator fires), or random-within:<duration> (one at random among those taken within it, e.g. random-within:30d; default: the scenario's source.point, else latest)")
-    .option('--seed <n>', 'the seed of a random-within choice: the seed a result.json recorded (restorePoint.selection.seed) repeats its choice')
-    .option('--parallel <n>', 'drills to run at once', '1')
-    .option('--json', 'print one JSON document with all results on stdout instead of the console display')
-    .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
-    .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
-    .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
+    .argument('[scenarios...]', `scenario files, folders or glob patterns (default: ${DEFAULT_SCENARIOS}; plans/ folders are skipped)`);
+  withDrillOptions(run, 'drills')
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
       const { runCommand } = await import('../run-command.ts');
       const outcome = await runCommand(runRequest(args, flags));
       process.exitCode = outcome.exitCode;
     });
+}
+
+/** The options of every command that drills (run, plan run): one list, so their --help agrees. */
+export function withDrillOptions(command: Command, what: 'drills' | 'systems'): Command {
+  return command
+    .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes vm when every scenario is sandbox.kind: vm, else docker when an engine answers and the images are built, else local)`, 'auto')
+    .option('--results <dir>', 'folder for results (<dir>/<scenario>/<run-id>/)', 'results')
+    .option('--point <id>', "restore point to drill: latest, an id (or a unique prefix), at:<time> for the newest at or before it, newest-clean (the newest on which no ransomware indicator fires), or random-within:<duration> (one at random among those taken within it, e.g. random-within:30d; default: the scenario's source.point, else latest)")
+    .option('--seed <n>', 'the seed of a random-within choice: the seed a result.json recorded (restorePoint.selection.seed) repeats its choice')
+    .option('--parallel <n>', `${what} to run at once`, '1')
+    .option('--json', 'print one JSON document with all results on stdout instead of the console display')
+    .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
+    .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
+    .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)');
 }
 
 export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
