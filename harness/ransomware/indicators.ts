@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import { parseLimitedYaml, sizeProblem } from '../scenario/yaml-limits.ts';
 import { z } from 'zod';
 import { InfrastructureError, InputError, errorMessage } from '../errors.ts';
 
@@ -77,19 +77,17 @@ export async function loadIndicators(extraFiles: string[] = []): Promise<Indicat
 }
 
 async function readIndicatorFile(file: string): Promise<z.infer<typeof fileSchema>> {
+  const tooBig = await sizeProblem(file, 'indicators file');
+  if (tooBig) throw new InputError('INDICATORS_INVALID', `The indicators file ${file} was not read: ${tooBig}`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
     throw new InputError('INDICATORS_MISSING', `The indicators file ${file} could not be read: ${errorMessage(err)}. Check expect.ransomware.indicators in the scenario.`);
   }
-  let parsed: unknown;
-  try {
-    parsed = parse(text);
-  } catch (err) {
-    throw new InputError('INDICATORS_INVALID', `The indicators file ${file} is not valid YAML: ${errorMessage(err)}`);
-  }
-  const result = fileSchema.safeParse(parsed ?? {});
+  const parsed = parseLimitedYaml(text);
+  if ('problem' in parsed) throw new InputError('INDICATORS_INVALID', `The indicators file ${file} is not valid YAML: ${parsed.problem}`);
+  const result = fileSchema.safeParse(parsed.value ?? {});
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
     throw new InputError('INDICATORS_INVALID', `The indicators file ${file} is not in the expected shape (source, extensions, notes): ${problems}`);

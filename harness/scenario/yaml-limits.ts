@@ -4,7 +4,7 @@
  * is, aliases that must name an anchor and may not expand without bound, and only the core tags.
  */
 import { stat } from 'node:fs/promises';
-import { isAlias, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Document, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import { formatBytes } from '../units.ts';
 
 /** Scenarios are a few kilobytes; 1 MiB leaves room for long descriptions and many checks. */
@@ -62,6 +62,23 @@ export function toPlain(doc: Document): { value: unknown } | { problem: YamlProb
       },
     };
   }
+}
+
+/**
+ * A YAML file other than a scenario (an indicators list, a config file) read with the same limits:
+ * its plain value, or the first problem as "line L, column C: message".
+ */
+export function parseLimitedYaml(text: string): { value: unknown } | { problem: string } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, ...YAML_OPTIONS });
+  const positioned = (p: YamlProblem): string => {
+    const { line, col } = lineCounter.linePos(p.offset);
+    return `line ${line}, column ${col}: ${p.message}`;
+  };
+  const [first] = documentProblems(doc);
+  if (first) return { problem: positioned(first) };
+  const plain = toPlain(doc);
+  return 'problem' in plain ? { problem: positioned(plain.problem) } : plain;
 }
 
 function firstAliasOffset(doc: Document): number {

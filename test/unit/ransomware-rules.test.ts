@@ -188,6 +188,22 @@ describe('ransomware names', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('reads a user indicators file with the scenario YAML limits: aliases that explode, unknown tags, size', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'indicators-'));
+    try {
+      const file = path.join(dir, 'hostile.yaml');
+      const laughs = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+      for (let i = 1; i < 8; i++) laughs.push(`${'abcdefgh'[i]}: &${'abcdefgh'[i]} [${Array(10).fill('*' + 'abcdefgh'[i - 1]).join(', ')}]`);
+      writeFileSync(file, `source: x\n${laughs.join('\n')}\n`);
+      await assert.rejects(loadIndicators([file]), (err: Error & { code?: string }) => err.code === 'INDICATORS_INVALID' && /aliases expand/.test(err.message) && /line \d+, column \d+/.test(err.message));
+      writeFileSync(file, 'source: x\nextensions: !!binary aGVsbG8=\n');
+      await assert.rejects(loadIndicators([file]), (err: Error) => /line 2, column \d+: YAML: the tag !!binary is not allowed/.test(err.message));
+      writeFileSync(file, `source: x\n# ${'x'.repeat(1024 * 1024)}\n`);
+      await assert.rejects(loadIndicators([file]), (err: Error) => /was not read: the indicators file is .* at most 1 MiB/.test(err.message));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('ransomware findings', () => {
