@@ -4,20 +4,26 @@
  */
 import type { CommandCheckSpec } from '../scenario/schema.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
-import { formatDuration } from '../units.ts';
+import { textTail } from '../secrets/text-tail.ts';
+import { formatBytes, formatDuration } from '../units.ts';
 import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 import { textMatcher } from './text-match.ts';
 
 const OUTPUT_SHOWN = 2000;
+/** 128 + SIGKILL: what a shell reports for a process the kernel's OOM killer (or a kill -9) ended. */
+const KILLED_EXIT = 137;
 
 export class CommandCheck implements Check<'command'> {
   readonly kind = 'command';
   readonly phase = 'ready';
   readonly name: string;
   private readonly spec: CommandCheckSpec;
+  /** The sandbox's memory limit (sandbox.memory), named when a command is killed. */
+  private readonly memoryLimit: number | undefined;
 
-  constructor(spec: CommandCheckSpec) {
+  constructor(spec: CommandCheckSpec, limits: { memory?: number } = {}) {
     this.spec = spec;
+    this.memoryLimit = limits.memory;
     this.name = spec.name ?? spec.run;
   }
 
@@ -52,7 +58,7 @@ export class CommandCheck implements Check<'command'> {
       return findings;
     }
     if (result.exitCode !== this.spec.exit) {
-      findings.push({ rule: 'exit-code', message: `exited ${result.exitCode}, expected ${this.spec.exit}`, expected: this.spec.exit, actual: result.exitCode });
+      findings.push({ rule: 'exit-code', message: `exited ${result.exitCode}${this.killedHint(result.exitCode)}, expected ${this.spec.exit}`, expected: this.spec.exit, actual: result.exitCode });
     }
     for (const stream of ['stdout', 'stderr'] as const) {
       const pattern = this.spec[stream];
@@ -64,8 +70,14 @@ export class CommandCheck implements Check<'command'> {
     }
     return findings;
   }
+
+  private killedHint(exitCode: number): string {
+    if (exitCode !== KILLED_EXIT || this.spec.exit === KILLED_EXIT) return '';
+    const limit = this.memoryLimit === undefined ? 'sandbox.memory' : `sandbox.memory, ${formatBytes(this.memoryLimit)}`;
+    return ` (killed with SIGKILL: most often the sandbox's memory limit (${limit}) was reached; raise it if the restored system needs more)`;
+  }
 }
 
 function tail(text: string): string {
-  return text.length > OUTPUT_SHOWN ? `...${text.slice(-OUTPUT_SHOWN)}` : text;
+  return textTail(text, OUTPUT_SHOWN);
 }

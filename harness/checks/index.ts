@@ -25,7 +25,7 @@ export function createChecks(scenario: Scenario): Check[] {
   // A machine boots first and answers its agent before commands run in it.
   if (expect.boot) checks.push(new BootCheck(expect.boot));
   if (expect.guest_agent) checks.push(new GuestAgentCheck(expect.guest_agent));
-  for (const command of expect.command ?? []) checks.push(new CommandCheck(command));
+  for (const command of expect.command ?? []) checks.push(new CommandCheck(command, { memory: scenario.spec.sandbox.memory }));
   if (expect.ransomware?.scan) checks.push(ransomwareCheckFor(scenario));
   for (const tcp of expect.tcp ?? []) checks.push(new TcpCheck(tcp));
   for (const http of expect.http ?? []) checks.push(new HttpCheck(http));

@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { InfrastructureError } from '../errors.ts';
+import { textTail } from '../secrets/text-tail.ts';
 import type { Scenario } from '../scenario/load.ts';
 import { formatDuration } from '../units.ts';
 import type { TaskRunner } from './task-runner.ts';
@@ -31,7 +32,7 @@ function hostStep(command: string, timeoutMs: number, cwd: string, signal: Abort
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: timeoutMs, killSignal: 'SIGKILL' });
     let output = '';
-    const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+    const keep = (chunk: Buffer) => (output = textTail(output + chunk.toString(), 4000));
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     let timedOut = false;

@@ -144,6 +144,25 @@ describe('command check', () => {
     assert.equal(late.status, 'fail');
     assert.equal(late.details!.attempts, 6);
   });
+
+  it('names the memory limit when a command is killed with SIGKILL (exit 137)', async () => {
+    const { context } = scripted([{ exitCode: 137 }], new FakeClock(), '/x', 0);
+    const result = await new CommandCheck(commandCheckSchema.parse({ run: 'sort big.csv' }), { memory: 256 * 1024 ** 2 }).run(context);
+    assert.equal(result.status, 'fail');
+    assert.match(result.summary, /exited 137 \(killed with SIGKILL: .*sandbox\.memory, 256(\.0)? MiB\).*expected 0/);
+  });
+
+  it('keeps the end of a long output from a word boundary, so no fragment of a secret survives the cut', async () => {
+    const secret = 'S3cr3t-t0ken-value';
+    const stdout = `${'x'.repeat(3000)} token=${secret} ${'y '.repeat(995)}`;
+    const cutInside = stdout.length - 2000;
+    assert.ok(stdout.lastIndexOf(secret) < cutInside && stdout.lastIndexOf(secret) + secret.length > cutInside, 'the cut falls inside the secret');
+    const { context } = scripted([{ exitCode: 1, stdout }], new FakeClock(), '/x', 0);
+    const result = await new CommandCheck(commandCheckSchema.parse({ run: 'env' })).run(context);
+    const kept = result.details!.stdout;
+    assert.ok(kept.startsWith('... '), kept.slice(0, 20));
+    for (let n = 4; n <= secret.length; n++) assert.ok(!kept.includes(secret.slice(-n)), `a ${n}-character end of the secret was kept`);
+  });
 });
 
 describe('canary and text checks (on a real folder)', () => {
