@@ -30,19 +30,20 @@ export interface ScanRequest {
 }
 
 export async function scanCommand(request: ScanRequest & { point: DirectSelector }): Promise<number> {
-  return withScanContext(request, async (context, scenario) => {
+  return withScanContext(request, async (context, scenario, redact) => {
     const point = selectPoint(context.points, request.point, sourceWhere(scenario));
     const scan = await scanPoint(point, context);
-    if (request.json) process.stdout.write(JSON.stringify({ scenario: scenario.spec.name, point: pointJson(scan), result: scan.result }, null, 2) + '\n');
-    else process.stdout.write(formatScan(scan));
+    if (request.json) process.stdout.write(redact(JSON.stringify({ scenario: scenario.spec.name, point: pointJson(scan), result: scan.result }, null, 2) + '\n'));
+    else process.stdout.write(redact(formatScan(scan)));
     return scan.result.status === 'pass' ? EXIT.PASS : scan.result.status === 'fail' ? EXIT.FAIL : EXIT.ERROR;
   });
 }
 
 export async function findCleanCommand(request: ScanRequest & { drill?: boolean }): Promise<number> {
   let cleanId: string | undefined;
-  const out = request.drill ? process.stderr : process.stdout;
-  const code = await withScanContext(request, async (context, scenario) => {
+  const stream = request.drill ? process.stderr : process.stdout;
+  const code = await withScanContext(request, async (context, scenario, redact) => {
+    const out = { write: (text: string) => stream.write(redact(text)) };
     const search = await findNewestClean(context, (scan) => {
       if (!request.json || request.drill) out.write(formatScan(scan, true));
     });
@@ -61,7 +62,8 @@ export async function findCleanCommand(request: ScanRequest & { drill?: boolean 
   return outcome.exitCode;
 }
 
-type Body = (context: ScanOptions, scenario: Scenario) => Promise<number>;
+/** The body of a scan: `redact` blots out the scenario's secrets from anything it prints. */
+type Body = (context: ScanOptions, scenario: Scenario, redact: (text: string) => string) => Promise<number>;
 
 async function withScanContext(request: ScanRequest, body: Body): Promise<number> {
   const resultsRoot = await checkResultsRoot(request.results);
@@ -80,7 +82,7 @@ async function withScanContext(request: ScanRequest, body: Body): Promise<number
   try {
     await chosen.driver.removeLeftovers();
     const points = await source.points(interrupt.signal);
-    const code = await body({ work, points, check: ransomwareCheckFor(scenario), manifests }, scenario);
+    const code = await body({ work, points, check: ransomwareCheckFor(scenario), manifests }, scenario, (text) => redactor.text(text));
     return interrupt.exitCode() ?? code;
   } catch (err) {
     throw redactor.error(err);
