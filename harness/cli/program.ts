@@ -53,11 +53,24 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  keepGoingWhenOutputCloses();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
     return exitCodeForError(err);
+  }
+}
+
+/**
+ * `restore-drill ... | head`: once the reader has gone, output is dropped instead of killing the
+ * process with EPIPE, so that a drill still tears its sandboxes down and writes its results.
+ */
+function keepGoingWhenOutputCloses(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+    });
   }
 }
 

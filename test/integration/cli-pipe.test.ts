@@ -1,0 +1,26 @@
+/** `restore-drill --help | head -1`: the reader goes away early; the CLI must not die with a stack trace. */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { CLI, REPO } from '../helpers/cli.ts';
+
+function helpIntoEarlyClosedPipe(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('the CLI when its output is closed early (| head)', function () {
+  this.timeout(30_000);
+  for (const args of [['--help'], ['run', '--help'], ['plan', 'run', '--help']]) {
+    it(`${args.join(' ')} exits 0 without EPIPE`, async () => {
+      const { code, stderr } = await helpIntoEarlyClosedPipe(args);
+      assert.equal(code, 0, stderr);
+      assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+    });
+  }
+});
