@@ -1,0 +1,87 @@
+/**
+ * --notify through the real CLI: a drill that FAILs is posted to a webhook on 127.0.0.1 made here, a
+ * PASS is not, and a webhook that cannot be reached is a warning and a note, never a verdict.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import type { DrillResult } from '../../harness/drill/result.ts';
+import { runCli, tempDir } from '../helpers/cli.ts';
+import { makeArchive, makeManifest, writeScenario, writeTree } from '../helpers/fixtures.ts';
+import { webhook } from '../helpers/webhook.ts';
+
+describe('restore-drill run --notify (local sandbox, a webhook on 127.0.0.1)', function () {
+  this.timeout(60_000);
+  let tmp: Awaited<ReturnType<typeof tempDir>>;
+  let env: NodeJS.ProcessEnv;
+  let good: string;
+  let flipped: string;
+
+  before(async () => {
+    tmp = await tempDir('rd-notify-');
+    const tree = path.join(tmp.path, 'share');
+    await writeTree(tree, { 'a.txt': 'alpha\n', 'b/c.txt': 'gamma\n' });
+    await makeManifest(tree, path.join(tmp.path, 'expected.sha256'));
+    await makeArchive(tree, path.join(tmp.path, 'good', 'share.tar'));
+    await writeFile(path.join(tree, 'b/c.txt'), 'gamme\n');
+    await makeArchive(tree, path.join(tmp.path, 'flipped', 'share.tar'));
+    good = await writeScenario(path.join(tmp.path, 'scenarios', 'good.yaml'), 'name: good\nsource: { kind: tar, path: ../good/share.tar }\nexpect: { files: { manifest: ../expected.sha256 } }\n');
+    flipped = await writeScenario(path.join(tmp.path, 'scenarios', 'flipped.yaml'), 'name: flipped\nsource: { kind: tar, path: ../flipped/share.tar }\nexpect: { files: { manifest: ../expected.sha256 } }\n');
+    env = { RESTORE_DRILL_CONFIG: path.join(tmp.path, 'config.json') };
+  });
+  after(() => tmp.remove());
+
+  const run = (args: string[]) => runCli(['run', ...args, '--sandbox', 'local', '--results', path.join(tmp.path, 'results')], { env });
+
+  it('posts the FAIL of a drill, and nothing for a PASS', async () => {
+    const hook = await webhook();
+    try {
+      await writeFile(env.RESTORE_DRILL_CONFIG!, JSON.stringify({ notify: [`slack+${hook.url}`] }));
+      const passed = await run([good, '--notify', hook.url]);
+      assert.equal(passed.code, 0, passed.stderr);
+      assert.equal(hook.received.length, 0, 'a PASS is not notified');
+      const failed = await run([flipped, '--notify', hook.url]);
+      assert.equal(failed.code, 1, failed.stderr);
+      const bodies = hook.received.map((r) => r.body as Record<string, unknown>);
+      assert.equal(bodies.length, 2, 'the --notify webhook and the config file\'s');
+      const json = bodies.find((b) => b.schema)!;
+      assert.equal(json.verdict, 'FAIL');
+      assert.equal(json.scenario, 'flipped');
+      assert.match(String(json.report), /results\/flipped\/.+\/report\.html$/);
+      const slack = bodies.find((b) => b.blocks) as { text: string };
+      assert.match(slack.text, /^restore-drill: FAIL flipped/);
+    } finally {
+      await hook.close();
+    }
+  });
+
+  it('a webhook that cannot be reached leaves the verdict and exit code, warns without its token, and notes it in result.json', async () => {
+    await writeFile(env.RESTORE_DRILL_CONFIG!, '{}');
+    const port = await closedPort();
+    const { code, stdout, stderr } = await run([flipped, '--json', '--notify', `teams+http://127.0.0.1:${port}/webhookb2/SECRET-TOKEN-123`]);
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, new RegExp(`warning: the notification to http://127\\.0\\.0\\.1:${port}/… was not sent \\(the webhook could not be reached \\(ECONNREFUSED\\), 3 attempts\\)`));
+    assert.ok(!stderr.includes('SECRET-TOKEN') && !stdout.includes('SECRET-TOKEN'));
+    const [result] = (JSON.parse(stdout) as { results: DrillResult[] }).results;
+    const onDisk = JSON.parse(await readFile(path.join(result!.resultsDir, 'result.json'), 'utf8')) as DrillResult;
+    assert.equal(onDisk.verdict, 'FAIL');
+    assert.ok(onDisk.notes.some((n) => n.startsWith(`the notification to http://127.0.0.1:${port}/… was not sent`)), onDisk.notes.join('\n'));
+  });
+
+  it('refuses a --notify that is not a webhook URL (exit 64), without echoing its token', async () => {
+    const { code, stderr } = await run([good, '--notify', 'ftp://h.example/TOKEN-abc']);
+    assert.equal(code, 64);
+    assert.match(stderr, /--notify: a webhook URL must start with https:\/\//);
+    assert.ok(!stderr.includes('TOKEN-abc'));
+  });
+});
+
+/** A port on 127.0.0.1 that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
