@@ -1,7 +1,9 @@
 /**
- * The webhooks a command notifies: every --notify URL, then the `notify` list of the config file
- * (RESTORE_DRILL_CONFIG, else ~/.config/restore-drill/config.json: the file that names the signing
- * key), where a URL with its token is kept out of command lines, shell history and unit files.
+ * The webhooks a command notifies: every --notify URL, then those of RESTORE_DRILL_NOTIFY (URLs
+ * separated by spaces or newlines: for scheduled drills, in the 0600 EnvironmentFile their units
+ * read), then the `notify` list of the config file (RESTORE_DRILL_CONFIG, else
+ * ~/.config/restore-drill/config.json: the file that names the signing key). The last two keep a URL
+ * with its token out of command lines, shell history and unit files, which every user may read.
  */
 import { InfrastructureError } from '../errors.ts';
 import { configPath, readConfig } from '../evidence/keys.ts';
@@ -10,7 +12,8 @@ import { parseNotifyTarget, type NotifyTarget } from './target.ts';
 /** The --notify targets (parsed by the command), and those of the config file not among them. */
 export async function notifyTargets(given: NotifyTarget[] = [], env: NodeJS.ProcessEnv = process.env): Promise<NotifyTarget[]> {
   const targets = [...given];
-  for (const target of await configuredTargets(env)) {
+  const fromEnv = (env.RESTORE_DRILL_NOTIFY ?? '').split(/\s+/).filter(Boolean).map((url) => parseNotifyTarget(url, 'RESTORE_DRILL_NOTIFY'));
+  for (const target of [...fromEnv, ...(await configuredTargets(env))]) {
     if (!targets.some((t) => t.url.href === target.url.href && t.format === target.format)) targets.push(target);
   }
   return targets;

@@ -3,12 +3,13 @@
  * PASS is not, and a webhook that cannot be reached is a warning and a note, never a verdict.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { makeArchive, makeManifest, writeScenario, writeTree } from '../helpers/fixtures.ts';
+import { sampleResult } from '../helpers/results.ts';
 import { webhook } from '../helpers/webhook.ts';
 
 describe('restore-drill run --notify (local sandbox, a webhook on 127.0.0.1)', function () {
@@ -85,3 +86,38 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+describe('restore-drill report --notify: systems that became overdue', function () {
+  this.timeout(30_000);
+
+  it('tells the webhook once of a system whose last PASS is older than its interval; not at all with --at', async () => {
+    const tmp = await tempDir('rd-notify-report-');
+    const hook = await webhook();
+    try {
+      const results = path.join(tmp.path, 'results');
+      for (const [name, daysAgo] of [['billing', 40], ['pacs', 2]] as const) {
+        const at = new Date(Date.now() - daysAgo * 86_400_000).toISOString();
+        const dir = path.join(results, name, 'run-1');
+        await mkdir(dir, { recursive: true });
+        await writeFile(path.join(dir, 'result.json'), JSON.stringify(sampleResult({ scenario: { name, system: '医事会計', file: `${name}.yaml`, digest: 'sha256:0' }, startedAt: at, endedAt: at, resultsDir: dir })));
+      }
+      const env = { RESTORE_DRILL_CONFIG: path.join(tmp.path, 'config.json') };
+      const audit = await runCli(['report', results, '--notify', `teams+${hook.url}`, '--at', new Date().toISOString()], { env });
+      assert.equal(audit.code, 0, audit.stderr);
+      assert.equal(hook.received.length, 0, '--at judges another time: nobody is told');
+      const first = await runCli(['report', results, '--notify', `teams+${hook.url}`], { env });
+      assert.equal(first.code, 0, first.stderr);
+      assert.match(first.stdout, /overdue: billing/);
+      assert.match(first.stdout, /told 1 webhook that billing became overdue/);
+      assert.equal(hook.received.length, 1);
+      const card = hook.received[0]!.body as { title: string; text: string };
+      assert.match(card.title, /billing \\\(医事会計\\\) is overdue for a restore drill/);
+      const second = await runCli(['report', results, '--notify', `teams+${hook.url}`], { env });
+      assert.equal(second.code, 0, second.stderr);
+      assert.equal(hook.received.length, 1, 'told once');
+    } finally {
+      await hook.close();
+      await tmp.remove();
+    }
+  });
+});

@@ -31,7 +31,7 @@ describe('notify: webhook targets', () => {
     assert.throws(() => parseNotifyTarget('https://user:pw-TOKEN123@h.example/x', '--notify'), (err: Error) => !err.message.includes('TOKEN123'));
   });
 
-  it('adds the config file\'s notify list to the --notify ones, and names the file when it is wrong', async () => {
+  it('adds RESTORE_DRILL_NOTIFY and the config file\'s notify list to the --notify ones, and names the file when it is wrong', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rd-notify-'));
     try {
       const config = path.join(dir, 'config.json');
@@ -43,6 +43,9 @@ describe('notify: webhook targets', () => {
       await writeFile(config, JSON.stringify({ notify: ['mailto:it@h.example'] }));
       await assert.rejects(notifyTargets([], { RESTORE_DRILL_CONFIG: config }), (err: Error) => err.message.includes('notify[0]'));
       assert.deepEqual(await notifyTargets([], { RESTORE_DRILL_CONFIG: path.join(dir, 'absent.json') }), []);
+      const fromEnv = await notifyTargets([], { RESTORE_DRILL_CONFIG: path.join(dir, 'absent.json'), RESTORE_DRILL_NOTIFY: ' slack+https://s.example/a\nhttps://j.example/b ' });
+      assert.deepEqual(fromEnv.map((t) => `${t.format} ${t.url.href}`), ['slack https://s.example/a', 'json https://j.example/b']);
+      await assert.rejects(notifyTargets([], { RESTORE_DRILL_CONFIG: path.join(dir, 'absent.json'), RESTORE_DRILL_NOTIFY: 'nope/TOKEN123' }), (err: Error) => err.message.startsWith('RESTORE_DRILL_NOTIFY:') && !err.message.includes('TOKEN123'));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
