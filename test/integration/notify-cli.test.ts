@@ -3,7 +3,8 @@
  * PASS is not, and a webhook that cannot be reached is a warning and a note, never a verdict.
  */
 import assert from 'node:assert/strict';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
@@ -117,6 +118,46 @@ describe('restore-drill report --notify: systems that became overdue', function 
       assert.equal(hook.received.length, 1, 'told once');
     } finally {
       await hook.close();
+      await tmp.remove();
+    }
+  });
+});
+
+describe('restore-drill schedule --notify: a daily check for overdue systems', function () {
+  this.timeout(30_000);
+
+  it('adds restore-drill-overdue.service and .timer (report RESULTS), never writes the URL into a unit, and says where it goes', async function () {
+    const tmp = await tempDir('rd-notify-schedule-');
+    try {
+      const file = await writeScenario(path.join(tmp.path, 'drills', 'billing.yaml'), 'name: billing\nsource: { kind: directory, path: /srv/backups/billing }\ntargets: { drill_interval: 7d }\n');
+      const dir = path.join(tmp.path, 'units');
+      const results = path.join(tmp.path, 'results');
+      const url = 'slack+https://hooks.example/services/T0/B0/TOKEN-xyz-123';
+      const { code, stdout, stderr } = await runCli(['schedule', file, '--install', '--dir', dir, '--results', results, '--notify', url]);
+      assert.equal(code, 0, stderr);
+      const names = (await readdir(dir)).sort();
+      assert.deepEqual(names, ['restore-drill-billing.service', 'restore-drill-billing.timer', 'restore-drill-overdue.service', 'restore-drill-overdue.timer']);
+      const texts = await Promise.all(names.map((n) => readFile(path.join(dir, n), 'utf8')));
+      assert.ok(texts.every((t) => !t.includes('TOKEN') && !t.includes('hooks.example')), 'no unit holds the webhook');
+      assert.ok(!stdout.includes('TOKEN') && !stderr.includes('TOKEN'));
+      const service = texts[2]!;
+      assert.match(service, new RegExp(`^ExecStart=\\S+ \\S+/harness/cli/main\\.ts report ${results.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`, 'm'));
+      assert.match(service, /^EnvironmentFile=-\/etc\/restore-drill\/environment$/m);
+      assert.match(texts[3]!, /^OnCalendar=\*-\*-\* 07:00:00$/m);
+      assert.match(stdout, /systemctl enable --now restore-drill-billing\.timer restore-drill-overdue\.timer/);
+      assert.match(stderr, /RESTORE_DRILL_NOTIFY=.*\/etc\/restore-drill\/environment/);
+      if (spawnSync('systemd-analyze', ['--version']).error) {
+        console.log('      skipped the systemd-analyze verify part: systemd-analyze is not installed (Debian package systemd)');
+        return;
+      }
+      const verify = spawnSync('systemd-analyze', ['verify', ...names.map((n) => path.join(dir, n))], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(verify.status, 0, verify.stderr);
+
+      const cron = await runCli(['schedule', file, '--cron', '--results', results, '--notify', url]);
+      assert.equal(cron.code, 0, cron.stderr);
+      assert.match(cron.stdout, /^0 7 \* \* \* \S+ \S+\/harness\/cli\/main\.ts report \S+$/m);
+      assert.ok(!cron.stdout.includes('TOKEN'));
+    } finally {
       await tmp.remove();
     }
   });
