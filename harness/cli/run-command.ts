@@ -6,6 +6,7 @@ import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
 import { chooseLang } from '../reporters/html/lang.ts';
 import { metricsReporter } from '../reporters/metrics.ts';
+import { liveProgress } from '../reporters/console.ts';
 import { notifyTargets } from '../notify/config.ts';
 import { notifyReporter } from '../notify/reporter.ts';
 import type { NotifyTarget } from '../notify/target.ts';
@@ -84,6 +85,7 @@ async function drillScenarios<T extends RunOutcome>(scenarios: Scenario[], reque
       signal: interrupt.signal,
       interruptedExitCode: interrupt.exitCode,
       emit: multiplexer.emit,
+      progressTotals: !request.json && liveProgress(),
       notes: [chosen.warning, chosen.note].filter((n) => n !== undefined),
     });
     return { ...redactor.value(outcome), exitCode: interrupt.exitCode() ?? outcome.exitCode };
