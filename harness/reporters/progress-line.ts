@@ -13,7 +13,7 @@ export interface ProgressFigures {
 
 export function formatProgress(figures: ProgressFigures, bytesPerSecond: number | undefined): string {
   const total = figures.totalBytes !== undefined && figures.totalBytes >= figures.bytes ? figures.totalBytes : undefined;
-  const parts = [`${figures.files} files`, total === undefined ? formatSize(figures.bytes) : `${formatSize(figures.bytes)} of ${formatSize(total)}`];
+  const parts = [`${figures.files} file${figures.files === 1 ? '' : 's'}`, total === undefined ? formatSize(figures.bytes) : `${formatSize(figures.bytes)} of ${formatSize(total)}`];
   if (bytesPerSecond !== undefined && bytesPerSecond > 0) {
     parts.push(`${formatSize(bytesPerSecond)}/s`);
     if (total !== undefined) parts.push(formatTimeLeft(((total - figures.bytes) / bytesPerSecond) * 1000));

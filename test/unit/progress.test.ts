@@ -30,7 +30,7 @@ describe('progress: bytes, rate and time left', () => {
   it('without a total (or past a total that was too small): bytes and rate only', () => {
     assert.equal(formatProgress({ files: 3, bytes: 12.3 * GiB }, 410 * MiB), '3 files, 12.3 GiB, 410 MiB/s');
     assert.equal(formatProgress({ files: 3, bytes: 12.3 * GiB, totalBytes: 10 * GiB }, 410 * MiB), '3 files, 12.3 GiB, 410 MiB/s');
-    assert.equal(formatProgress({ files: 3, bytes: 5 * MiB, totalBytes: 10 * GiB }, undefined), '3 files, 5.0 MiB of 10.0 GiB');
+    assert.equal(formatProgress({ files: 1, bytes: 5 * MiB, totalBytes: 10 * GiB }, undefined), '1 file, 5.0 MiB of 10.0 GiB');
   });
 
   it('the rate is the bytes since the first sample over the time since, once a second has passed', () => {
