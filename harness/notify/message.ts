@@ -77,13 +77,26 @@ export function messageBody(format: NotifyFormat, summary: Summary): unknown {
       ],
     };
   }
+  // Teams: an Adaptive Card in the message form that Workflows' "post to a channel when a webhook request is received" takes.
+  const color = summary.event === 'drill' && summary.verdict === 'LATE' ? 'Warning' : 'Attention';
   return {
-    '@type': 'MessageCard',
-    '@context': 'https://schema.org/extensions',
+    type: 'message',
     summary: teamsEscape(title),
-    themeColor: summary.event === 'drill' && summary.verdict === 'LATE' ? 'FFA500' : 'D0021B',
-    title: teamsEscape(title),
-    text: lines.map(teamsEscape).join('\n\n'),
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body: [
+            { type: 'TextBlock', text: teamsEscape(title), weight: 'Bolder', size: 'Medium', color, wrap: true },
+            ...lines.map((line) => ({ type: 'TextBlock', text: teamsEscape(line), wrap: true })),
+          ],
+        },
+      },
+    ],
   };
 }
 
@@ -114,7 +127,7 @@ function slackEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Teams renders markdown and some HTML in a card's text: both made inert. */
+/** Teams renders markdown in a card's text (and some clients HTML): both made inert. */
 function teamsEscape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/([\\`*_[\]()#|~])/g, '\\$1');
 }

@@ -111,8 +111,8 @@ describe('restore-drill report --notify: systems that became overdue', function 
       assert.match(first.stdout, /overdue: billing/);
       assert.match(first.stdout, /told 1 webhook that billing became overdue/);
       assert.equal(hook.received.length, 1);
-      const card = hook.received[0]!.body as { title: string; text: string };
-      assert.match(card.title, /billing \\\(医事会計\\\) is overdue for a restore drill/);
+      const card = hook.received[0]!.body as { attachments: { content: { body: { text: string }[] } }[] };
+      assert.match(card.attachments[0]!.content.body[0]!.text, /billing \\\(医事会計\\\) is overdue for a restore drill/);
       const second = await runCli(['report', results, '--notify', `teams+${hook.url}`], { env });
       assert.equal(second.code, 0, second.stderr);
       assert.equal(hook.received.length, 1, 'told once');

@@ -70,13 +70,18 @@ describe('notify: the message', () => {
     assert.ok(!body.blocks[1]!.text.text.includes('<!channel>'));
   });
 
-  it('Teams: a MessageCard with the markup in the reason made inert, and the reason cut short', () => {
+  it('Teams: an Adaptive Card message, with the markup in the reason made inert, and the reason cut short', () => {
     const result = sampleResult({ verdict: 'LATE', reason: `[click](https://evil.example) <b>x</b>\n${'y'.repeat(2000)}` });
-    const body = messageBody('teams', drillSummary(result)) as Record<string, string>;
-    assert.equal(body['@type'], 'MessageCard');
-    assert.equal(body.title, 'restore-drill: LATE billing \\(医事会計\\)');
-    assert.ok(body.text!.startsWith('\\[click\\]\\(https://evil.example\\) &lt;b&gt;x&lt;/b&gt; yyy'), body.text);
-    assert.ok(body.text!.length < 1000);
+    const body = messageBody('teams', drillSummary(result)) as { type: string; attachments: { contentType: string; content: { type: string; body: { text: string; color?: string }[] } }[] };
+    assert.equal(body.type, 'message');
+    const card = body.attachments[0]!;
+    assert.equal(card.contentType, 'application/vnd.microsoft.card.adaptive');
+    assert.equal(card.content.type, 'AdaptiveCard');
+    const [title, reason] = card.content.body;
+    assert.equal(title!.text, 'restore-drill: LATE billing \\(医事会計\\)');
+    assert.equal(title!.color, 'Warning');
+    assert.ok(reason!.text.startsWith('\\[click\\]\\(https://evil.example\\) &lt;b&gt;x&lt;/b&gt; yyy'), reason!.text);
+    assert.ok(reason!.text.length < 1000);
   });
 });
 
