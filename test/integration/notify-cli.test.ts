@@ -71,6 +71,12 @@ describe('restore-drill run --notify (local sandbox, a webhook on 127.0.0.1)', f
     assert.ok(onDisk.notes.some((n) => n.startsWith(`the notification to http://127.0.0.1:${port}/… was not sent`)), onDisk.notes.join('\n'));
   });
 
+  it('plan run takes --notify too (the same drill options as run)', async () => {
+    const { code, stdout } = await runCli(['plan', 'run', '--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /--notify <url>/);
+  });
+
   it('refuses a --notify that is not a webhook URL (exit 64), without echoing its token', async () => {
     const { code, stderr } = await run([good, '--notify', 'ftp://h.example/TOKEN-abc']);
     assert.equal(code, 64);

@@ -130,6 +130,19 @@ describe('notify: posting with bounded retries (a server on 127.0.0.1)', functio
     assert.deepEqual(await postMessage(target(), {}, FAST), { ok: false, attempts: 1, reason: 'the webhook answered HTTP 404' });
   });
 
+  it('does not follow a redirect: the message would go wherever the answer points', async () => {
+    const elsewhere = await webhook();
+    try {
+      hook = await webhook([{ status: 307, headers: { location: elsewhere.url } }]);
+      const outcome = await postMessage(target(), { a: 1 }, FAST);
+      assert.equal(outcome.ok, false);
+      assert.equal(hook.received.length, 1);
+      assert.equal(elsewhere.received.length, 0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('reads Retry-After as seconds or as a date', () => {
     assert.equal(retryAfterMs('7'), 7000);
     assert.equal(retryAfterMs(new Date(10_000).toUTCString(), 4000), 6000);
