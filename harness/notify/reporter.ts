@@ -18,11 +18,20 @@ export interface NotifyOptions {
 }
 
 export function notifyReporter(options: NotifyOptions): Reporter {
+  // Each event reaches the reporters as its own (redacted) copy: run:end's results get the notes again.
+  const notesOf = new Map<string, string[]>();
   return {
     name: 'notify',
     'drill:end': async ({ result }) => {
       if (result.verdict === 'PASS') return;
-      for (const failure of await notifyAll(drillSummary(result), options)) result.notes.push(failure);
+      const failures = await notifyAll(drillSummary(result), options);
+      result.notes.push(...failures);
+      if (failures.length > 0) notesOf.set(result.runId, failures);
+    },
+    'run:end': ({ results }) => {
+      for (const result of results) {
+        for (const note of notesOf.get(result.runId) ?? []) if (!result.notes.includes(note)) result.notes.push(note);
+      }
     },
   };
 }

@@ -19,6 +19,7 @@ describe('restore-drill run --notify (local sandbox, a webhook on 127.0.0.1)', f
   let env: NodeJS.ProcessEnv;
   let good: string;
   let flipped: string;
+  let flippedWithSecret: string;
 
   before(async () => {
     tmp = await tempDir('rd-notify-');
@@ -30,7 +31,9 @@ describe('restore-drill run --notify (local sandbox, a webhook on 127.0.0.1)', f
     await makeArchive(tree, path.join(tmp.path, 'flipped', 'share.tar'));
     good = await writeScenario(path.join(tmp.path, 'scenarios', 'good.yaml'), 'name: good\nsource: { kind: tar, path: ../good/share.tar }\nexpect: { files: { manifest: ../expected.sha256 } }\n');
     flipped = await writeScenario(path.join(tmp.path, 'scenarios', 'flipped.yaml'), 'name: flipped\nsource: { kind: tar, path: ../flipped/share.tar }\nexpect: { files: { manifest: ../expected.sha256 } }\n');
-    env = { RESTORE_DRILL_CONFIG: path.join(tmp.path, 'config.json') };
+    // A declared secret makes the run redact: each event then reaches the reporters as its own copy.
+    flippedWithSecret = await writeScenario(path.join(tmp.path, 'scenarios', 'flipped-secret.yaml'), 'name: flipped-secret\nsource: { kind: tar, path: ../flipped/share.tar }\nsecrets:\n  NAS_TOKEN: { env: RD_NAS_TOKEN }\nexpect: { files: { manifest: ../expected.sha256 } }\n');
+    env = { RESTORE_DRILL_CONFIG: path.join(tmp.path, 'config.json'), RD_NAS_TOKEN: 'nas-token-0123456789' };
   });
   after(() => tmp.remove());
 
@@ -61,11 +64,12 @@ describe('restore-drill run --notify (local sandbox, a webhook on 127.0.0.1)', f
   it('a webhook that cannot be reached leaves the verdict and exit code, warns without its token, and notes it in result.json', async () => {
     await writeFile(env.RESTORE_DRILL_CONFIG!, '{}');
     const port = await closedPort();
-    const { code, stdout, stderr } = await run([flipped, '--json', '--notify', `teams+http://127.0.0.1:${port}/webhookb2/SECRET-TOKEN-123`]);
+    const { code, stdout, stderr } = await run([flippedWithSecret, '--json', '--notify', `teams+http://127.0.0.1:${port}/webhookb2/SECRET-TOKEN-123`]);
     assert.equal(code, 1, stderr);
     assert.match(stderr, new RegExp(`warning: the notification to http://127\\.0\\.0\\.1:${port}/… was not sent \\(the webhook could not be reached \\(ECONNREFUSED\\), 3 attempts\\)`));
     assert.ok(!stderr.includes('SECRET-TOKEN') && !stdout.includes('SECRET-TOKEN'));
     const [result] = (JSON.parse(stdout) as { results: DrillResult[] }).results;
+    assert.ok(result!.notes.some((n) => n.startsWith(`the notification to http://127.0.0.1:${port}/… was not sent`)), 'in the --json output too');
     const onDisk = JSON.parse(await readFile(path.join(result!.resultsDir, 'result.json'), 'utf8')) as DrillResult;
     assert.equal(onDisk.verdict, 'FAIL');
     assert.ok(onDisk.notes.some((n) => n.startsWith(`the notification to http://127.0.0.1:${port}/… was not sent`)), onDisk.notes.join('\n'));
