@@ -18,7 +18,8 @@ export interface RunFlags {
   lang?: string;
   metrics?: string;
   unsafeLocal?: boolean;
-  notify: string[];
+  /** Repeatable: commander gathers them (none: an empty list). */
+  notify?: string[];
 }
 
 export function registerRun(program: Command): void {
