@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { formatProgress, formatSize, formatTimeLeft, ProgressRate } from '../../harness/reporters/progress-line.ts';
-import { throttledProgress } from '../../harness/drill/progress.ts';
+import { restoreTotal, throttledProgress } from '../../harness/drill/progress.ts';
+import type { BackupSource, RestorePoint } from '../../harness/sources/source.ts';
 import type { DrillEvent } from '../../harness/drill/events.ts';
 
 const GiB = 1024 ** 3;
@@ -54,5 +55,25 @@ describe('progress: the events are throttled', () => {
     assert.equal(events.length, 4, 'the first, then one per 250 ms');
     assert.deepEqual(events[0], { type: 'progress', drill: { runId: 'r', scenario: 's' }, phase: 'restore', files: 1, bytes: 1, totalBytes: 1000 });
     assert.deepEqual(events.map((e) => (e as { bytes: number }).bytes), [1, 251, 501, 751]);
+  });
+});
+
+describe('progress: the total of a restore', () => {
+  const point = (location: string, extra: Partial<RestorePoint> = {}): RestorePoint => ({ id: 'p', time: new Date(0), location, sizeBytes: 5000, ...extra });
+  const source = (kind: string, totalSize?: () => Promise<number | undefined>) => ({ kind, totalSize }) as unknown as BackupSource;
+
+  it('an uncompressed tar is its own total; a compressed one has none (its size is not what it unpacks to)', async () => {
+    assert.equal(await restoreTotal(source('tar'), point('/b/share.tar'), false), 5000);
+    assert.equal(await restoreTotal(source('tar'), point('/b/share.tar.gz'), true), undefined);
+    assert.equal(await restoreTotal(source('tar'), point('/b/share.tar', { sample: ['a/'] }), true), undefined, 'a sample restores only part');
+  });
+
+  it("asks the backup tool only when allowed (a terminal watches), and a failing tool is no total, not an error", async () => {
+    let asked = 0;
+    const restic = source('restic', async () => (asked++, 7777));
+    assert.equal(await restoreTotal(restic, point('/repo'), false), undefined);
+    assert.equal(asked, 0);
+    assert.equal(await restoreTotal(restic, point('/repo'), true), 7777);
+    assert.equal(await restoreTotal(source('borg', () => Promise.reject(new Error('borg: lock'))), point('/repo'), true), undefined);
   });
 });
