@@ -6,6 +6,10 @@ import { loadSigningKey } from '../evidence/keys.ts';
 import { REPORTERS, FILE_REPORTERS, ReporterMultiplexer } from '../reporters/index.ts';
 import { chooseLang } from '../reporters/html/lang.ts';
 import { metricsReporter } from '../reporters/metrics.ts';
+import { liveProgress } from '../reporters/console.ts';
+import { notifyTargets } from '../notify/config.ts';
+import { notifyReporter } from '../notify/reporter.ts';
+import type { NotifyTarget } from '../notify/target.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
 import type { SandboxChoice } from '../sandboxes/choices.ts';
 import type { Scenario } from '../scenario/load.ts';
@@ -32,6 +36,8 @@ export interface RunRequest {
   metrics?: string;
   /** Run scenario commands unconfined where bubblewrap cannot make a sandbox (--unsafe-local). */
   unsafeLocal?: boolean;
+  /** Webhooks told of every drill that is not PASS (--notify; the config file's are added). */
+  notify?: NotifyTarget[];
 }
 
 export async function runCommand(request: RunRequest): Promise<RunOutcome> {
@@ -61,7 +67,8 @@ async function drillScenarios<T extends RunOutcome>(scenarios: Scenario[], reque
   const chosen = await chooseDriver(request.sandbox, { unsafeLocal: request.unsafeLocal, machines: scenarios.length > 0 && scenarios.every((s) => s.spec.sandbox.kind === 'vm') });
   const options = { lang: chooseLang(request.lang), signingKey: await loadSigningKey({ resultsRoot }) };
   if (!options.signingKey && !request.json) process.stderr.write('restore-drill: no evidence signing key is configured, so evidence.json is not written (restore-drill keys init makes one)\n');
-  const reporters = [request.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];
+  const targets = await notifyTargets(request.notify);
+  const reporters = [...(targets.length > 0 ? [notifyReporter({ targets, redactor })] : []), request.json ? REPORTERS.json(options) : REPORTERS.console(options), ...FILE_REPORTERS.map((name) => REPORTERS[name](options))];
   if (request.metrics) reporters.push(metricsReporter(request.metrics));
   const multiplexer = new ReporterMultiplexer(reporters, (name, err) => process.stderr.write(redactor.text(`restore-drill: the ${name} reporter failed on this event (it keeps running for the next ones): ${errorMessage(err)}\n`)), (event) => redactor.value(event));
   const interrupt = onInterrupt();
@@ -78,6 +85,7 @@ async function drillScenarios<T extends RunOutcome>(scenarios: Scenario[], reque
       signal: interrupt.signal,
       interruptedExitCode: interrupt.exitCode,
       emit: multiplexer.emit,
+      progressTotals: !request.json && liveProgress(),
       notes: [chosen.warning, chosen.note].filter((n) => n !== undefined),
     });
     return { ...redactor.value(outcome), exitCode: interrupt.exitCode() ?? outcome.exitCode };

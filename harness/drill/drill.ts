@@ -24,6 +24,7 @@ import type { DrillResult } from './result.ts';
 import { restoreInto, pointWork, type PointWork } from './restore-point.ts';
 import { rotateSample } from './sample-rotation.ts';
 import { newRunId } from './run-id.ts';
+import { restoreTotal, throttledProgress } from './progress.ts';
 import { runRestoreSteps } from './restore-steps.ts';
 import { TaskRunner, type PhaseOutcome } from './task-runner.ts';
 
@@ -44,6 +45,8 @@ export interface DrillOptions {
   /** Seams for tests: how the source and the checks are made from the scenario. */
   sourceFor?: (scenario: Scenario) => BackupSource;
   checksFor?: (scenario: Scenario) => Check[];
+  /** Find the restore's size for the progress line even where it costs a tool call (a live terminal watches). */
+  progressTotals?: boolean;
 }
 
 export async function runDrill(scenario: Scenario, options: DrillOptions): Promise<DrillResult> {
@@ -94,15 +97,16 @@ async function pipeline(p: Pipeline): Promise<void> {
   const manifests = lazyManifests(scenario, work, runner);
 
   reached.declaredAccess = await accessPhase(scenario, runner, options.signal);
-  const { point, points } = await runner.phase('select', async () => {
+  const { point, points, restoreBytes } = await runner.phase('select', async () => {
     p.guard.print = await fingerprintBackup(source.backupPaths, options.signal);
-    return select(p, work, checks, manifests);
+    const chosen = await select(p, work, checks, manifests);
+    return { ...chosen, restoreBytes: await restoreTotal(source, chosen.point, options.progressTotals ?? false, options.signal) };
   });
   reached.point = point;
   reached.source = source;
   const restore = await restoreInto(work, point, {
     timed: runner.phase,
-    onProgress: (progress) => void options.emit({ type: 'progress', drill: p.drill, phase: 'restore', ...progress }),
+    onProgress: throttledProgress(options.emit, p.drill, 'restore', { totalBytes: restoreBytes, now: () => options.clock.monotonic() }),
     onProvisioned: (sandbox) => {
       reached.sandbox = sandbox;
       runner.defer('the sandbox could not be removed', () => sandbox.dispose());
@@ -166,7 +170,8 @@ async function runCheck(p: Pipeline, check: Check, sandbox: Sandbox, points: Ret
       pool: options.pool,
       clock: options.clock,
       signal: options.signal,
-      onProgress: (progress) => void options.emit({ type: 'progress', drill: p.drill, phase: check.phase, ...progress }),
+      // The files check hashes what the restore wrote: its bytes are the total to hash.
+      onProgress: throttledProgress(options.emit, p.drill, check.phase, { totalBytes: check.kind === 'files' ? p.reached.restore?.restored.bytes : undefined, now: () => options.clock.monotonic() }),
       points,
     });
   } catch (err) {

@@ -13,7 +13,7 @@ export type DrillEvent =
   | { type: 'drill:start'; drill: DrillRef; file: string }
   | { type: 'phase:start'; drill: DrillRef; phase: PhaseName }
   | { type: 'phase:end'; drill: DrillRef; phase: PhaseName; status: 'passed' | 'failed'; durationMs: number }
-  | { type: 'progress'; drill: DrillRef; phase: PhaseName; files: number; bytes: number }
+  | { type: 'progress'; drill: DrillRef; phase: PhaseName; files: number; bytes: number; totalBytes?: number }
   | { type: 'check:result'; drill: DrillRef; result: CheckResult }
   | { type: 'note'; drill?: DrillRef; message: string }
   | { type: 'drill:end'; drill: DrillRef; result: DrillResult }

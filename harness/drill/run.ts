@@ -23,6 +23,8 @@ export interface RunOptions {
   pool?: HashPool;
   /** The exit code an interruption gives (130, 143), once one happened: it then overrides the verdicts'. */
   interruptedExitCode?: () => number | undefined;
+  /** See DrillOptions.progressTotals. */
+  progressTotals?: boolean;
 }
 
 export interface RunOutcome {

@@ -10,6 +10,7 @@ import { formatBytes, formatDuration } from '../units.ts';
 import { diffOf } from '../checks/check.ts';
 import type { Reporter } from './reporter.ts';
 import { formatLocalTime } from './local-time.ts';
+import { formatProgress, ProgressRate } from './progress-line.ts';
 
 export interface ConsoleReporterOptions {
   out?: NodeJS.WriteStream;
@@ -17,15 +18,20 @@ export interface ConsoleReporterOptions {
   progress?: NodeJS.WriteStream;
 }
 
+/** Whether progress is shown live on this stream: a terminal, and not under CI. */
+export function liveProgress(stream: NodeJS.WriteStream = process.stderr): boolean {
+  return Boolean(stream.isTTY) && !process.env.CI;
+}
+
 const VERDICT_MARK: Record<Verdict, string> = { PASS: '✔ PASS', FAIL: '✘ FAIL', LATE: '⚠ LATE', ERROR: '✘ ERROR' };
 
 export function consoleReporter(options: ConsoleReporterOptions = {}): Reporter {
   const out = options.out ?? process.stdout;
   const progressStream = options.progress ?? process.stderr;
-  const live = Boolean(progressStream.isTTY) && !process.env.CI;
+  const live = liveProgress(progressStream);
   const running = new Map<string, string>();
   let spinner: Ora | undefined;
-  let lastPlainLine = 0;
+  const rates = new Map<string, ProgressRate>();
 
   const refresh = () => {
     if (!spinner) return;
@@ -52,14 +58,16 @@ export function consoleReporter(options: ConsoleReporterOptions = {}): Reporter 
     },
     note: ({ message }) => print(`  note: ${message}`),
     'drill:start': ({ drill }) => setState(drill.scenario, 'starting', true),
-    'phase:start': ({ drill, phase }) => setState(drill.scenario, PHASE_WORDS[phase], true),
-    progress: ({ drill, phase, files, bytes }) => {
-      setState(drill.scenario, `${PHASE_WORDS[phase]} ${files} files, ${formatBytes(bytes)}`, false);
-      const now = Date.now();
-      if (!live && now - lastPlainLine > 5000) {
-        lastPlainLine = now;
-        progressStream.write(`  ${drill.scenario}: ${PHASE_WORDS[phase]} ${files} files, ${formatBytes(bytes)}\n`);
-      }
+    'phase:start': ({ drill, phase }) => {
+      rates.delete(`${drill.scenario}\0${phase}`);
+      setState(drill.scenario, PHASE_WORDS[phase], true);
+    },
+    // Bytes, rate and time left on the live line only: a log (not a terminal) gets the phases, not a line per update.
+    progress: ({ drill, phase, files, bytes, totalBytes }) => {
+      if (!live) return;
+      const key = `${drill.scenario}\0${phase}`;
+      const rate = rates.get(key) ?? rates.set(key, new ProgressRate()).get(key)!;
+      setState(drill.scenario, `${PHASE_WORDS[phase]} ${formatProgress({ files, bytes, totalBytes }, rate.sample(bytes, Date.now()))}`, false);
     },
     'drill:end': ({ drill, result }) => {
       running.delete(drill.scenario);

@@ -17,7 +17,7 @@ export interface ReporterOptions {
 }
 
 /** The reporters a run can be given by name (metrics needs its file, so run-command makes it). */
-export type BuiltInReporter = Exclude<ReporterName, 'metrics'>;
+export type BuiltInReporter = Exclude<ReporterName, 'metrics' | 'notify'>;
 
 export const REPORTERS: Record<BuiltInReporter, (options: ReporterOptions) => Reporter> = {
   console: () => consoleReporter(),

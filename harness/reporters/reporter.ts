@@ -6,7 +6,7 @@
 import type { DrillEvent, EventOf } from '../drill/events.ts';
 
 /** Every reporter by name: the built-in ones (REPORTERS in index.ts) and the metrics file. */
-export type ReporterName = 'console' | 'json' | 'result-json' | 'junit' | 'evidence' | 'html' | 'metrics';
+export type ReporterName = 'console' | 'json' | 'result-json' | 'junit' | 'evidence' | 'html' | 'metrics' | 'notify';
 
 export interface ReporterContext {
   /**

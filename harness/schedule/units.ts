@@ -107,7 +107,7 @@ export function crontabLines(request: ScheduleRequest): string {
 }
 
 /** A word of ExecStart=: quoted when it holds anything but safe characters; % and $ escaped as systemd wants. */
-function systemdQuote(word: string): string {
+export function systemdQuote(word: string): string {
   const escaped = word.replace(/%/g, '%%').replace(/\$/g, '$$$$');
   if (/^[A-Za-z0-9_@+=:,./-]+$/.test(escaped)) return escaped;
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
@@ -117,6 +117,6 @@ function escapeSpecifiers(text: string): string {
   return text.replace(/%/g, '%%').replace(/[\r\n]/g, ' ');
 }
 
-function shellQuote(word: string): string {
+export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_@+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

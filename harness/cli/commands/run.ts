@@ -3,6 +3,7 @@ import { UsageError } from '../../errors.ts';
 import { SANDBOX_CHOICES, type SandboxChoice } from '../../sandboxes/choices.ts';
 import { MAX_SEED } from '../../drill/seeded-random.ts';
 import { parsePointSelector } from '../../sources/source.ts';
+import { parseNotifyTarget } from '../../notify/target.ts';
 import { DEFAULT_SCENARIOS } from '../defaults.ts';
 import type { RunRequest } from '../run-command.ts';
 
@@ -17,6 +18,8 @@ export interface RunFlags {
   lang?: string;
   metrics?: string;
   unsafeLocal?: boolean;
+  /** Repeatable: commander gathers them (none: an empty list). */
+  notify?: string[];
 }
 
 export function registerRun(program: Command): void {
@@ -44,7 +47,8 @@ export function withDrillOptions(command: Command, what: 'drills' | 'systems'): 
     .option('--json', 'print one JSON document with all results on stdout instead of the console display')
     .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
     .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
-    .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)');
+    .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
+    .option('--notify <url>', `post a summary of each drill that is not PASS to this webhook (repeatable; slack+https://… or teams+https://… for their message shapes, else plain JSON; also the config file's "notify" list)`, (url: string, urls: string[]) => [...urls, url], [] as string[]);
 }
 
 export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
@@ -61,6 +65,7 @@ export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
     lang: flags.lang,
     metrics: flags.metrics,
     unsafeLocal: flags.unsafeLocal,
+    notify: (flags.notify ?? []).map((url) => parseNotifyTarget(url, '--notify')),
   };
 }
 
