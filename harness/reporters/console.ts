@@ -18,9 +18,13 @@ export interface ConsoleReporterOptions {
   progress?: NodeJS.WriteStream;
 }
 
-/** Whether progress is shown live on this stream: a terminal, and not under CI. */
+/**
+ * Whether progress is shown live on this stream: a terminal, and not under CI. A terminal that says it
+ * is 0 columns wide (some `script` and `docker exec -t` set-ups) is not: the spinner would count its
+ * line as infinitely many rows to clear and write escape codes without end.
+ */
 export function liveProgress(stream: NodeJS.WriteStream = process.stderr): boolean {
-  return Boolean(stream.isTTY) && !process.env.CI;
+  return Boolean(stream.isTTY) && !process.env.CI && stream.columns !== 0;
 }
 
 const VERDICT_MARK: Record<Verdict, string> = { PASS: '✔ PASS', FAIL: '✘ FAIL', LATE: '⚠ LATE', ERROR: '✘ ERROR' };

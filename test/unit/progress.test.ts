@@ -3,6 +3,7 @@ import { formatProgress, formatSize, formatTimeLeft, ProgressRate } from '../../
 import { restoreTotal, throttledProgress } from '../../harness/drill/progress.ts';
 import type { BackupSource, RestorePoint } from '../../harness/sources/source.ts';
 import type { DrillEvent } from '../../harness/drill/events.ts';
+import { liveProgress } from '../../harness/reporters/console.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -75,5 +76,20 @@ describe('progress: the total of a restore', () => {
     assert.equal(asked, 0);
     assert.equal(await restoreTotal(restic, point('/repo'), true), 7777);
     assert.equal(await restoreTotal(source('borg', () => Promise.reject(new Error('borg: lock'))), point('/repo'), true), undefined);
+  });
+});
+
+describe('progress: where it is shown live', () => {
+  const stream = (fields: Partial<NodeJS.WriteStream>) => fields as NodeJS.WriteStream;
+  it('on a terminal, but not one that says it is 0 columns wide (the spinner would never stop clearing)', () => {
+    const saved = process.env.CI;
+    delete process.env.CI;
+    try {
+      assert.equal(liveProgress(stream({ isTTY: true, columns: 120 })), true);
+      assert.equal(liveProgress(stream({ isTTY: true, columns: 0 })), false);
+      assert.equal(liveProgress(stream({ isTTY: false })), false);
+    } finally {
+      if (saved !== undefined) process.env.CI = saved;
+    }
   });
 });
