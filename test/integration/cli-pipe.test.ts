@@ -24,3 +24,15 @@ describe('the CLI when its output is closed early (| head)', function () {
     });
   }
 });
+
+describe('--help of every command', function () {
+  this.timeout(60_000);
+  it('shows no internal defaults of repeatable options ("default: []")', async () => {
+    const { runCli } = await import('../helpers/cli.ts');
+    for (const command of [['run'], ['plan', 'run'], ['report'], ['schedule'], ['evidence', 'verify'], ['evidence', 'points']]) {
+      const help = await runCli([...command, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.doesNotMatch(help.stdout, /default: \[\]/, command.join(' '));
+    }
+  });
+});

@@ -9,7 +9,7 @@ export function registerEvidence(program: Command): void {
     .command('verify')
     .description('check evidence.json files: signature, the result.json they bind, and each scenario\'s chain of runs. PATH is an evidence.json, a run folder, a scenario folder or a results tree')
     .argument('<paths...>', 'evidence files or folders')
-    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's public key; repeat for several keys", (file: string, files: string[]) => [...files, file], [] as string[])
+    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's public key; repeat for several keys", (file: string, files: string[] = []) => [...files, file])
     .option('--anchor <file>', 'the evidence anchor the runs were appended to (evidence-anchor.log); default: the configured one, or the one beside the signing key')
     .option('--no-anchor', 'verify the files alone (deleting the newest runs, or all evidence of a scenario, is then not detected)')
     .option('--backups', 'also digest each drilled backup where it was found and compare it with the signed digest (reads every backup: slow for large ones)')
@@ -29,12 +29,12 @@ export function registerEvidence(program: Command): void {
     .description('list every restore point of a scenario\'s backup with the runs that proved it, each run\'s signed evidence verified: was the point we would restore today ever tested?')
     .argument('<scenario>', 'a scenario file')
     .option('--results <dir>', 'the results folder', 'results')
-    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's; without one, evidence is listed unverified", (file: string, files: string[]) => [...files, file], [] as string[])
+    .option('--key <file>', "the signer's public key (PEM); default: the configured key pair's; without one, evidence is listed unverified", (file: string, files: string[] = []) => [...files, file])
     .option('--json', 'print JSON')
     .addHelpText('after', '\nExit codes: 0 listed; 1 some evidence did not verify (each problem is named).')
-    .action(async (file: string, flags: { results: string; key: string[]; json?: boolean }) => {
+    .action(async (file: string, flags: { results: string; key?: string[]; json?: boolean }) => {
       const { evidencePointsCommand } = await import('../evidence-points-command.ts');
-      process.exitCode = await evidencePointsCommand({ scenario: file, results: flags.results, keys: flags.key, json: flags.json });
+      process.exitCode = await evidencePointsCommand({ scenario: file, results: flags.results, keys: flags.key ?? [], json: flags.json });
     });
   evidence.exitOverride();
   for (const command of evidence.commands) command.exitOverride();

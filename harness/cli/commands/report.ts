@@ -19,14 +19,14 @@ export function registerReport(program: Command): void {
     .option('--interval <duration>', `drill interval for scenarios without targets.drill_interval: overdue when the last PASS is older (default ${DEFAULT_INTERVAL})`)
     .option('-o, --output <file>', 'where to write the page (default: RESULTS_DIR/index.html)')
     .option('--at <time>', 'judge overdue as of this time (e.g. 2026-12-31T00:00:00+09:00, for an audit date) instead of now')
-    .option('--notify <url>', 'tell this webhook of each system that became overdue since the last report (repeatable; shapes as for run --notify; also RESTORE_DRILL_NOTIFY and the config file\'s "notify" list; not with --at)', (url: string, urls: string[]) => [...urls, url], [] as string[])
-    .option('--key <file>', "verify each system's evidence with this public key (default: the configured key pair's, if any); repeat for several keys", (file: string, files: string[]) => [...files, file], [] as string[])
-    .action(async (results: string, flags: { lang?: string; interval?: string; output?: string; key?: string[]; at?: string; notify: string[] }) => {
+    .option('--notify <url>', 'tell this webhook of each system that became overdue since the last report (repeatable; shapes as for run --notify; also RESTORE_DRILL_NOTIFY and the config file\'s "notify" list; not with --at)', (url: string, urls: string[] = []) => [...urls, url])
+    .option('--key <file>', "verify each system's evidence with this public key (default: the configured key pair's, if any); repeat for several keys", (file: string, files: string[] = []) => [...files, file])
+    .action(async (results: string, flags: { lang?: string; interval?: string; output?: string; key?: string[]; at?: string; notify?: string[] }) => {
       const interval = parseDuration(flags.interval ?? DEFAULT_INTERVAL);
       if (interval === undefined || interval <= 0) throw new UsageError(`--interval must be a duration like 31d or 12h, got '${flags.interval}'`);
       const now = flags.at === undefined ? new Date() : new Date(flags.at);
       if (Number.isNaN(now.getTime())) throw new UsageError(`--at must be a time like 2026-12-31T00:00:00+09:00, got '${flags.at}'`);
-      const given = flags.notify.map((url) => parseNotifyTarget(url, '--notify'));
+      const given = (flags.notify ?? []).map((url) => parseNotifyTarget(url, '--notify'));
       const dir = path.resolve(results);
       if (!(await stat(dir).catch(() => undefined))?.isDirectory()) throw new UsageError(`${results} is not a folder of results (restore-drill run --results writes one)`);
       const { renderIndex } = await import('../../reporters/html/index-page.ts');

@@ -48,7 +48,7 @@ export function withDrillOptions(command: Command, what: 'drills' | 'systems'): 
     .option('--lang <lang>', 'language of report.html: ja or en (default: from the locale, LC_ALL / LANG)')
     .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
     .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
-    .option('--notify <url>', `post a summary of each drill that is not PASS to this webhook (repeatable; slack+https://… or teams+https://… for their message shapes, else plain JSON; also the config file's "notify" list)`, (url: string, urls: string[]) => [...urls, url], [] as string[]);
+    .option('--notify <url>', `post a summary of each drill that is not PASS to this webhook (repeatable; slack+https://… or teams+https://… for their message shapes, else plain JSON; also the config file's "notify" list)`, (url: string, urls: string[] = []) => [...urls, url]);
 }
 
 export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {

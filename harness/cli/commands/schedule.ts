@@ -15,7 +15,7 @@ interface ScheduleFlags {
   user?: string;
   results: string;
   sandbox?: string;
-  notify: string[];
+  notify?: string[];
 }
 
 export function registerSchedule(program: Command): void {
@@ -29,15 +29,15 @@ export function registerSchedule(program: Command): void {
     .option('--user <name>', 'the user the drills run as (a dedicated user that may read the backups and write the results)')
     .option('--results <dir>', 'results folder of the scheduled drills (made absolute)', 'results')
     .option('--sandbox <driver>', 'the --sandbox of the scheduled drills (default: auto)')
-    .option('--notify <url>', 'also check daily for systems overdue for a drill (restore-drill report), telling the webhooks; the URLs are not written into the units, which every user can read: this says where they go (repeatable)', (url: string, urls: string[]) => [...urls, url], [] as string[])
+    .option('--notify <url>', 'also check daily for systems overdue for a drill (restore-drill report), telling the webhooks; the URLs are not written into the units, which every user can read: this says where they go (repeatable)', (url: string, urls: string[] = []) => [...urls, url])
     .action(async (args: string[], flags: ScheduleFlags) => {
       if (flags.cron && (flags.install || flags.dir)) throw new UsageError('--install and --dir are for systemd units; with --cron, add the printed lines to a crontab (or a file in /etc/cron.d when --user is given)');
       if (flags.user !== undefined && !/^[a-z_][a-z0-9_-]*\$?$/i.test(flags.user)) throw new UsageError(`--user ${flags.user}: expected a user name like restore-drill`);
       const { findScenarioFiles, loadScenarios } = await import('../scenario-files.ts');
       const { crontabLines, systemdUnits } = await import('../../schedule/units.ts');
       const { notifyAdvice, overdueCronLines, overdueUnits } = await import('../../schedule/overdue-units.ts');
-      for (const url of flags.notify) parseNotifyTarget(url, '--notify');
-      const overdue = flags.notify.length > 0;
+      for (const url of flags.notify ?? []) parseNotifyTarget(url, '--notify');
+      const overdue = (flags.notify ?? []).length > 0;
       const scenarios = await loadScenarios(await findScenarioFiles(args), { references: false });
       const request = { scenarios, node: process.execPath, cli: CLI_ENTRY, results: path.resolve(flags.results), user: flags.user, sandbox: flags.sandbox };
       if (flags.cron) {
