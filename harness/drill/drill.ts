@@ -98,7 +98,7 @@ async function pipeline(p: Pipeline): Promise<void> {
 
   reached.declaredAccess = await accessPhase(scenario, runner, options.signal);
   const { point, points, restoreBytes } = await runner.phase('select', async () => {
-    p.guard.print = await fingerprintBackup(source.backupPaths, options.signal);
+    p.guard.print = await fingerprintBackup(source.backupPaths, { signal: options.signal, resultsRoot: options.resultsRoot });
     const chosen = await select(p, work, checks, manifests);
     return { ...chosen, restoreBytes: await restoreTotal(source, chosen.point, options.progressTotals ?? false, options.signal) };
   });

@@ -4,6 +4,8 @@
  * change times, inode, and its SHA-256 up to DIGEST_MAX_BYTES. A folder (a repository, a folder of
  * archives): the same by lstat for each entry, walked to at most MAX_ENTRIES, never hashed (they can
  * be large). Any difference is an ERROR: restore-drill never writes to a backup, so something else did.
+ * The drill's own results folder is left out when it lies inside a backup folder (`cd /backups; run`):
+ * what the drill writes there is its results, not the backup.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, type Stats } from 'node:fs';
@@ -33,12 +35,19 @@ export interface BackupFingerprint {
   changes(): Promise<InfrastructureError | undefined>;
 }
 
-export async function fingerprintBackup(backupPaths: string[], signal?: AbortSignal): Promise<BackupFingerprint> {
-  const before = await take(backupPaths, signal);
+export interface FingerprintOptions {
+  signal?: AbortSignal;
+  /** The drill's results folder: not part of the backup even when it lies inside a backup folder. */
+  resultsRoot?: string;
+}
+
+export async function fingerprintBackup(backupPaths: string[], options: FingerprintOptions = {}): Promise<BackupFingerprint> {
+  const own = options.resultsRoot === undefined ? undefined : path.resolve(options.resultsRoot);
+  const before = await take(backupPaths, own, options.signal);
   return {
     changes: async () => {
-      const after = await take(backupPaths);
-      const differences = compare(before.prints, after.prints, before.complete && after.complete);
+      const after = await take(backupPaths, own);
+      const differences = compare(before.prints, after.prints, before.complete && after.complete, own);
       if (differences.length === 0) return undefined;
       const named = differences.slice(0, NAMED_CHANGES).join('; ') + (differences.length > NAMED_CHANGES ? `; and ${differences.length - NAMED_CHANGES} more` : '');
       return new InfrastructureError(
@@ -49,7 +58,7 @@ export async function fingerprintBackup(backupPaths: string[], signal?: AbortSig
   };
 }
 
-async function take(backupPaths: string[], signal?: AbortSignal): Promise<{ prints: Prints; complete: boolean }> {
+async function take(backupPaths: string[], own: string | undefined, signal?: AbortSignal): Promise<{ prints: Prints; complete: boolean }> {
   const prints: Prints = new Map();
   let complete = true;
   for (const root of backupPaths.map((p) => path.resolve(p))) {
@@ -66,13 +75,13 @@ async function take(backupPaths: string[], signal?: AbortSignal): Promise<{ prin
       });
     }
     prints.set(root, entry);
-    if (entry.kind === 'dir') complete = (await walk(root, prints, signal)) && complete;
+    if (entry.kind === 'dir') complete = (await walk(root, prints, own, signal)) && complete;
   }
   return { prints, complete };
 }
 
 /** lstat of everything under dir, in a fixed order; false when MAX_ENTRIES stopped the walk. */
-async function walk(dir: string, prints: Prints, signal?: AbortSignal): Promise<boolean> {
+async function walk(dir: string, prints: Prints, own: string | undefined, signal?: AbortSignal): Promise<boolean> {
   const pending = [dir];
   while (pending.length > 0) {
     signal?.throwIfAborted();
@@ -81,6 +90,7 @@ async function walk(dir: string, prints: Prints, signal?: AbortSignal): Promise<
     for (const name of names) {
       if (prints.size >= MAX_ENTRIES) return false;
       const full = path.join(current, name);
+      if (full === own) continue;
       const info = await lstat(full).catch(() => undefined);
       if (!info) continue;
       const entry = entryOf(info);
@@ -103,7 +113,7 @@ async function sha256(file: string, signal?: AbortSignal): Promise<string> {
 }
 
 /** What differs, one phrase per path. A truncated walk compares only what the first one saw. */
-function compare(before: Prints, after: Prints, both: boolean): string[] {
+function compare(before: Prints, after: Prints, both: boolean, own: string | undefined): string[] {
   const out: string[] = [];
   for (const [file, was] of before) {
     const now = after.get(file);
@@ -115,7 +125,9 @@ function compare(before: Prints, after: Prints, both: boolean): string[] {
       if (was !== now) out.push(`${file} (${was === 'missing' ? 'appeared' : 'removed'})`);
       continue;
     }
-    const what = differences(was, now);
+    // A folder that holds the results folder changes its times when results are written in it.
+    const holdsResults = own !== undefined && own.startsWith(file + path.sep);
+    const what = differences(was, now).filter((d) => !holdsResults || (d !== 'modified' && d !== 'changed (ctime)'));
     if (what.length > 0) out.push(`${file} (${what.join(', ')})`);
   }
   if (both) for (const file of after.keys()) if (!before.has(file)) out.push(`${file} (appeared)`);

@@ -63,4 +63,20 @@ describe('backup fingerprint', () => {
     assert.match(error!.message, /data\/00\/planted \(appeared\)/);
     assert.match(error!.message, /config \(removed\)/);
   });
+
+  it('leaves out the results folder when it lies inside the backup folder (cd /backups; run), and nothing else', async () => {
+    const backups = path.join(tmp.path, 'backups');
+    await mkdir(backups);
+    await writeFile(path.join(backups, 'share-1.tar'), 'tar');
+    const results = path.join(backups, 'results');
+    const print = await fingerprintBackup([backups], { resultsRoot: results });
+    await mkdir(path.join(results, 'share', 'run-1'), { recursive: true });
+    await writeFile(path.join(results, 'share', 'run-1', 'result.json'), '{}');
+    assert.equal(await print.changes(), undefined, 'the results are not the backup');
+    await writeFile(path.join(backups, 'share-2.tar'), 'planted');
+    const error = await print.changes();
+    assert.equal(error?.code, 'BACKUP_CHANGED');
+    assert.match(error!.message, /share-2\.tar \(appeared\)/);
+    assert.doesNotMatch(error!.message, /results/);
+  });
 });
