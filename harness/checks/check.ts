@@ -36,7 +36,7 @@ export interface CheckDetailsOf {
   'guest-agent': { attempts: number };
   tcp: { port: number; hostPort?: number; attempts: number };
   /** screenshot: a PNG relative to the results folder. */
-  screen: { screenshot?: string };
+  screen: { screenshot?: string; text?: string; ocrText?: string; attempts?: number };
   ransomware: { read: ScanStats; settings: ScanSettings; change?: ChangeSummary; changeNote?: string; indicators: { file: string; source: string }[]; point?: string; previousPoint?: string };
 }
 

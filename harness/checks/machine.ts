@@ -1,11 +1,11 @@
 /**
  * Readiness checks only a machine answers: boot (the serial console shows a text before the deadline),
  * guest-agent (the agent answers a ping: the heartbeat), tcp (a guest port answers through the
- * restricted forward) and screen (a screenshot of the ready machine, kept in the results folder).
+ * restricted forward); screen is in screen.ts.
  * The first of them boots the machine, so the boot is inside the ready phase and the RTO.
  */
 import net from 'node:net';
-import type { BootCheckSpec, GuestAgentCheckSpec, ScreenCheckSpec, TcpCheckSpec } from '../scenario/vm-schema.ts';
+import type { BootCheckSpec, GuestAgentCheckSpec, TcpCheckSpec } from '../scenario/vm-schema.ts';
 import { consoleTail } from '../sandboxes/vm/vm-sandbox.ts';
 import { formatDuration } from '../units.ts';
 import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
@@ -155,26 +155,4 @@ function holdsOpen(port: number, holdMs = 500): Promise<boolean> {
     socket.once('close', () => done(false));
     socket.once('error', () => done(false));
   });
-}
-
-export class ScreenCheck implements Check<'screen'> {
-  readonly kind = 'screen';
-  readonly phase = 'ready';
-  readonly name: string;
-
-  constructor(spec: ScreenCheckSpec) {
-    this.name = spec.name ?? 'a screenshot of the ready machine';
-  }
-
-  async run(context: CheckContext): Promise<CheckResultOf<'screen'>> {
-    const started = context.clock.monotonic();
-    const vm = vmOf(context.sandbox, 'screen');
-    const file = await screenshot(vm, await vm.machine(), 'ready');
-    return checkResult(this, context.clock, {
-      findings: file ? [] : [{ rule: 'no-screen', message: 'QEMU could not take a screenshot: the machine had ended' }],
-      passed: `kept in ${file}`,
-      startedAt: started,
-      details: { screenshot: file },
-    });
-  }
 }
