@@ -148,6 +148,11 @@ export function screenshotOf(result: CheckResult): string | undefined {
   return result.kind === 'boot' || result.kind === 'screen' ? result.details?.screenshot : undefined;
 }
 
+/** The text OCR read on a screen check's screenshot (untrusted: the restored guest's screen). */
+export function ocrTextOf(result: CheckResult): string | undefined {
+  return result.kind === 'screen' ? result.details?.ocrText : undefined;
+}
+
 /** The result of a check that could not run (it threw), or of a point that never got to it. */
 export function checkThrew<K extends CheckKind>(check: Pick<Check<K>, 'kind' | 'name' | 'phase'>, message: string, status: CheckStatus = 'error', findings: Finding[] = []): CheckResultOf<K> {
   const result: CheckResultFields<K> = { kind: check.kind, name: check.name, phase: check.phase, status, summary: message, findings, findingCount: findings.length, durationMs: 0 };

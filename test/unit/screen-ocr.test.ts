@@ -19,6 +19,8 @@ import { VmSandbox } from '../../harness/sandboxes/vm/vm-sandbox.ts';
 import { runProcess } from '../../harness/sandboxes/process.ts';
 import { skipBecause } from '../helpers/ci-skips.ts';
 import { textPng } from '../helpers/png.ts';
+import { sampleResult } from '../helpers/results.ts';
+import { renderReport } from '../../harness/reporters/html/report-page.ts';
 
 async function hasTesseract(): Promise<boolean> {
   return (await runProcess('/bin/sh', ['-c', 'command -v tesseract'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, timeoutMs: 5000 })).exitCode === 0;
@@ -72,5 +74,15 @@ describe('unit: screen.text (OCR with tesseract)', function () {
     assert.equal(ocrClean('\u001b[31mkensa01 login:\u0007 _\r\n\n\n'), '[31mkensa01 login: _');
     assert.equal(ocrClean('検 査 依 頼 5 件\n'), '検査依頼 5 件');
     assert.equal(ocrClean('x'.repeat(OCR_TEXT_LIMIT * 3)).length, OCR_TEXT_LIMIT);
+  });
+});
+
+describe('unit: report.html shows the text OCR read, escaped', () => {
+  it('beside the screenshot, as text (the guest\'s screen may show markup)', () => {
+    const screen = { kind: 'screen' as const, name: 'the screen shows login:', phase: 'ready' as const, status: 'pass' as const, summary: 'read', findings: [], findingCount: 0, durationMs: 900, details: { screenshot: 'logs/screen-ready.png', text: 'login:', ocrText: 'kensa01 login: <script>alert(1)</script>', attempts: 1 } };
+    const page = renderReport(sampleResult({ checks: [screen] }), { lang: 'en', evidence: { state: 'none' } });
+    assert.match(page, /<img class="screenshot" src="logs\/screen-ready.png"/);
+    assert.match(page, /kensa01 login: &lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+    assert.doesNotMatch(page, /<script>alert/);
   });
 });
