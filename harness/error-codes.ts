@@ -56,6 +56,9 @@ export const ERROR_CODES = {
   VM_SANDBOX_FAILED: 'infrastructure',
   VM_START_FAILED: 'infrastructure',
   VM_TOOL_MISSING: 'infrastructure',
+  // screen.text: tesseract (OCR) missing, without its language data, or failing on a screenshot.
+  OCR_FAILED: 'infrastructure',
+  OCR_TOOL_MISSING: 'infrastructure',
   BACKUP_NOT_MOUNTED: 'infrastructure',
   // An access step (a host command the scenario's author wrote to reach an offline copy) failed or timed out.
   ACCESS_STEP_FAILED: 'infrastructure',

@@ -36,7 +36,7 @@ export interface CheckDetailsOf {
   'guest-agent': { attempts: number };
   tcp: { port: number; hostPort?: number; attempts: number };
   /** screenshot: a PNG relative to the results folder. */
-  screen: { screenshot?: string };
+  screen: { screenshot?: string; text?: string; ocrText?: string; attempts?: number };
   ransomware: { read: ScanStats; settings: ScanSettings; change?: ChangeSummary; changeNote?: string; indicators: { file: string; source: string }[]; point?: string; previousPoint?: string };
 }
 
@@ -146,6 +146,11 @@ export function diffOf(result: CheckResult): string | undefined {
 /** The screenshot a machine check kept (relative to the results folder). */
 export function screenshotOf(result: CheckResult): string | undefined {
   return result.kind === 'boot' || result.kind === 'screen' ? result.details?.screenshot : undefined;
+}
+
+/** The text OCR read on a screen check's screenshot (untrusted: the restored guest's screen). */
+export function ocrTextOf(result: CheckResult): string | undefined {
+  return result.kind === 'screen' ? result.details?.ocrText : undefined;
 }
 
 /** The result of a check that could not run (it threw), or of a point that never got to it. */

@@ -6,7 +6,8 @@ import { CommandCheck } from './command.ts';
 import { FilesCheck } from './files.ts';
 import { ransomwareCheckFor } from './ransomware-factory.ts';
 import { HttpCheck } from './http.ts';
-import { BootCheck, GuestAgentCheck, ScreenCheck, TcpCheck } from './machine.ts';
+import { BootCheck, GuestAgentCheck, TcpCheck } from './machine.ts';
+import { ScreenCheck } from './screen.ts';
 import { SqlCheck } from './sql.ts';
 import { TextCheck } from './text.ts';
 

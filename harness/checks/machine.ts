@@ -1,15 +1,15 @@
 /**
  * Readiness checks only a machine answers: boot (the serial console shows a text before the deadline),
  * guest-agent (the agent answers a ping: the heartbeat), tcp (a guest port answers through the
- * restricted forward) and screen (a screenshot of the ready machine, kept in the results folder).
+ * restricted forward); screen is in screen.ts.
  * The first of them boots the machine, so the boot is inside the ready phase and the RTO.
  */
-import net from 'node:net';
-import type { BootCheckSpec, GuestAgentCheckSpec, ScreenCheckSpec, TcpCheckSpec } from '../scenario/vm-schema.ts';
+import type { BootCheckSpec, GuestAgentCheckSpec, TcpCheckSpec } from '../scenario/vm-schema.ts';
 import { consoleTail } from '../sandboxes/vm/vm-sandbox.ts';
 import { formatDuration } from '../units.ts';
 import { checkResult, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
 import { screenshot, until, vmOf } from './machine-wait.ts';
+import { forwardAnswers } from './tcp-forward.ts';
 import { textMatcher } from './text-match.ts';
 
 const LOG_LINES = 30;
@@ -118,14 +118,15 @@ export class TcpCheck implements Check<'tcp'> {
   async run(context: CheckContext): Promise<CheckResultOf<'tcp'>> {
     const started = context.clock.monotonic();
     const vm = vmOf(context.sandbox, 'tcp');
-    await vm.machine();
+    const machine = await vm.machine();
     const address = vm.hostAddress(this.spec.port);
+    const usernet = () => machine.usernet({ timeoutMs: 5000, signal: context.signal });
     let attempts = 0;
     const findings: Finding[] = [];
     if (!address) {
       findings.push({ rule: 'not-forwarded', message: `guest port ${this.spec.port} is not forwarded: add it to sandbox.vm.forward` });
-    } else if (!(await until(this.spec.until, context.signal, async () => (attempts++, (await holdsOpen(address.port)) || undefined)))) {
-      findings.push({ rule: 'no-answer', message: `guest port ${this.spec.port} did not answer within ${formatDuration(this.spec.until)}` });
+    } else if (!(await until(this.spec.until, context.signal, async () => (attempts++, (await forwardAnswers(address.port, this.spec.port, usernet)) || undefined)))) {
+      findings.push({ rule: 'no-answer', message: `guest port ${this.spec.port} did not answer within ${formatDuration(this.spec.until)}: nothing in the guest accepted a connection (is its network up, and the service listening?)` });
     }
     return checkResult(this, context.clock, {
       findings,
@@ -133,48 +134,6 @@ export class TcpCheck implements Check<'tcp'> {
       startedAt: started,
       details: { port: this.spec.port, hostPort: address?.port, attempts },
       logTail: findings.length === 0 ? undefined : (await vm.logTail(LOG_LINES)) || undefined,
-    });
-  }
-}
-
-/**
- * QEMU's user network accepts every connection to a forward and closes it at once when nothing in
- * the guest listens: a port answers when the connection stays open (or sends data) for a moment.
- */
-function holdsOpen(port: number, holdMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.createConnection({ host: '127.0.0.1', port });
-    const done = (answer: boolean) => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve(answer);
-    };
-    let timer: NodeJS.Timeout | undefined;
-    socket.once('connect', () => (timer = setTimeout(() => done(true), holdMs)));
-    socket.once('data', () => done(true));
-    socket.once('close', () => done(false));
-    socket.once('error', () => done(false));
-  });
-}
-
-export class ScreenCheck implements Check<'screen'> {
-  readonly kind = 'screen';
-  readonly phase = 'ready';
-  readonly name: string;
-
-  constructor(spec: ScreenCheckSpec) {
-    this.name = spec.name ?? 'a screenshot of the ready machine';
-  }
-
-  async run(context: CheckContext): Promise<CheckResultOf<'screen'>> {
-    const started = context.clock.monotonic();
-    const vm = vmOf(context.sandbox, 'screen');
-    const file = await screenshot(vm, await vm.machine(), 'ready');
-    return checkResult(this, context.clock, {
-      findings: file ? [] : [{ rule: 'no-screen', message: 'QEMU could not take a screenshot: the machine had ended' }],
-      passed: `kept in ${file}`,
-      startedAt: started,
-      details: { screenshot: file },
     });
   }
 }

@@ -70,7 +70,7 @@ async function withScanContext(request: ScanRequest, body: Body): Promise<number
   const scenario = await loadScenario(request.scenario);
   const source = createSource(scenario);
   const redactor = await redactorFor([scenario]);
-  const chosen = await chooseDriver(request.sandbox);
+  const chosen = await chooseDriver(request.sandbox, { machines: scenario.spec.sandbox.kind === 'vm' });
   if (chosen.note && !request.json) process.stderr.write(`restore-drill: ${chosen.note}\n`);
   const interrupt = onInterrupt();
   const pool = new HashPool();

@@ -63,8 +63,7 @@ export async function generateLabVm(root: string, options: { snapshotTime: Date;
   const machine = path.join(work, 'machine');
   await mkdir(machine, { recursive: true });
   await mkdir(tree);
-  await sh(`c=$(docker create ${LAB_GUEST_IMAGE}) && docker export "$c" | tar -x -C "$1" --numeric-owner; rc=$?; docker rm "$c" >/dev/null; exit $rc`, [tree]);
-  await writeLabService(tree);
+  await writeLabTree(tree);
   await sh(`cp "$1"/boot/vmlinuz-* "$2/vmlinuz" && cp "$1"/boot/initrd.img-* "$2/initrd.img"`, [tree, machine]);
   await makeDisk(tree, path.join(machine, 'kensa01.raw'));
   await writeFile(layout.passwordFile, password + '\n');
@@ -79,6 +78,12 @@ export async function generateLabVm(root: string, options: { snapshotTime: Date;
   await makeDisk(tree, path.join(damagedPoint, 'kensa01.raw'));
   await rm(work, { recursive: true, force: true });
   return layout;
+}
+
+/** The lab machine's root file system in the (empty) folder tree: the guest image exported, and the lab's service. */
+export async function writeLabTree(tree: string): Promise<void> {
+  await sh(`c=$(docker create ${LAB_GUEST_IMAGE}) && docker export "$c" | tar -x -C "$1" --numeric-owner; rc=$?; docker rm "$c" >/dev/null; exit $rc`, [tree]);
+  await writeLabService(tree);
 }
 
 async function writeLabService(tree: string): Promise<void> {

@@ -125,7 +125,10 @@ export function describeResult(result: DrillResult): string {
     const target = result.rto.targetMs !== undefined ? ` against an RTO target of ${formatDuration(result.rto.targetMs)}` : '';
     const emulated = emulatedRto(result);
     const declared = result.rto.declaredMs ? `, of which ${formatDuration(result.rto.declaredMs)} declared (access.wait), not measured` : '';
-    lines.push(`    recovered in ${formatDuration(result.rto.actualMs)}${target}${declared}${emulated ? ` (${emulated})` : ''}`);
+    // A drill whose checks failed did not recover the system: its time is only how long it took to find out.
+    const failed = result.checks.filter((c) => c.status !== 'pass').length;
+    const lead = failed === 0 ? 'recovered in' : `not recovered: ${failed} check${failed === 1 ? '' : 's'} failed after`;
+    lines.push(`    ${lead} ${formatDuration(result.rto.actualMs)}${target}${declared}${emulated ? ` (${emulated})` : ''}`);
   }
   for (const warning of result.restored?.warnings ?? []) lines.push(`    warning: ${warning}`);
   const forecast = result.rto.forecast;

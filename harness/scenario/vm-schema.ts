@@ -49,6 +49,10 @@ export const tcpCheckSchema = z.strictObject({
 
 export const screenCheckSchema = z.strictObject({
   name: z.string().min(1).optional(),
+  /** Text (or /a regular expression/) OCR must read on the screenshot (tesseract, English and Japanese). */
+  text: z.string().min(1).optional(),
+  /** How long to keep taking screenshots until the text shows. */
+  until: retryDeadline.default(60_000),
 });
 
 /** The vm fields of `expect`, spread into expectSchema. */

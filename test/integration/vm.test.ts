@@ -38,7 +38,7 @@ async function leftovers(): Promise<string[]> {
 }
 
 async function scenarioFile(dir: string, name: string, repo: string, lab: string): Promise<string> {
-  const text = (await readFile(path.join(REPO, 'scenarios', `${name}.yaml`), 'utf8')).replaceAll('../demo/lab-vm', lab).replace(/repository: .*/, `repository: ${repo}`);
+  const text = (await readFile(path.join(REPO, 'scenarios', `${name}.yaml`), 'utf8')).replaceAll('../demo/lab-vm', lab).replace(/repository: .*/, `repository: ${repo}`).replace('screen: {}', 'screen: { text: "login:" }');
   const file = path.join(dir, `${name}.yaml`);
   await writeFile(file, text);
   return file;
@@ -77,7 +77,13 @@ describe('integration: vm sandbox (boots real guests under QEMU)', function () {
     assert.equal(passed.sandbox.driver, 'vm');
     assert.equal(passed.sandbox.description.diskFormat, 'raw');
     assert.match(passed.sandbox.isolation.network, /restricted/);
-    assert.deepEqual(passed.checks.map((c: { kind: string }) => c.kind), ['boot', 'guest-agent', 'command', 'http', 'screen']);
+    assert.deepEqual(passed.checks.map((c: { kind: string }) => c.kind), ['boot', 'guest-agent', 'command', 'tcp', 'http', 'screen']);
+    const [tcp, screen] = [passed.checks[3], passed.checks[5]];
+    assert.equal(tcp.details.port, 8080);
+    assert.ok(tcp.details.hostPort > 0 && tcp.details.hostPort !== 8080, 'through a free port on 127.0.0.1');
+    // OCR of the real guest's VGA console (tty1's getty): "kensa01 login:".
+    assert.match(screen.details.ocrText, /login:/);
+    assert.equal(screen.details.screenshot, path.join('logs', 'screen-ready.png'));
     const png = await readFile(path.join(passed.resultsDir, 'logs', 'screen-ready.png'));
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
     assert.match(await readFile(path.join(passed.resultsDir, 'report.html'), 'utf8'), /<img class="screenshot" src="logs\/screen-ready.png"/);

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { scenarioSchema } from '../../harness/scenario/schema.ts';
 import { processAlive, runProcess } from '../../harness/sandboxes/process.ts';
 import { chooseAccel } from '../../harness/sandboxes/vm/accel.ts';
-import { inspectImage } from '../../harness/sandboxes/vm/disk-image.ts';
+import { createOverlay, inspectImage } from '../../harness/sandboxes/vm/disk-image.ts';
 import { removeVmLeftovers, writeOwner } from '../../harness/sandboxes/vm/leftovers.ts';
 import { qemuArgs, type MachineLayout } from '../../harness/sandboxes/vm/qemu-args.ts';
 import { DrillError } from '../../harness/errors.ts';
@@ -62,6 +62,23 @@ describe('unit: vm sandbox parts', function () {
     const good = path.join(dir, 'good.qcow2');
     await runProcess('qemu-img', ['create', '-q', '-f', 'qcow2', good, '16M'], { env: { PATH: process.env.PATH! }, timeoutMs: 10_000 });
     assert.deepEqual(await inspectImage(good), { file: good, format: 'qcow2', virtualSize: 16 * 1024 * 1024 });
+  });
+
+  it('vmdk and vhdx images (made here with qemu-img convert) are accepted with their format and virtual size, and take an overlay', async function () {
+    if (!(await hasQemuImg())) return this.skip();
+    const raw = path.join(dir, 'disk.raw');
+    const disk = Buffer.alloc(8 * 1024 * 1024);
+    disk[510] = 0x55;
+    disk[511] = 0xaa;
+    await writeFile(raw, disk);
+    for (const format of ['vmdk', 'vhdx', 'vdi']) {
+      const converted = path.join(dir, `disk.${format}`);
+      const made = await runProcess('qemu-img', ['convert', '-q', '-f', 'raw', '-O', format, raw, converted], { env: { PATH: process.env.PATH! }, timeoutMs: 20_000 });
+      assert.equal(made.exitCode, 0, made.stderr);
+      const image = await inspectImage(converted);
+      assert.deepEqual(image, { file: converted, format, virtualSize: 8 * 1024 * 1024 });
+      await createOverlay(image, path.join(dir, `overlay-${format}.qcow2`));
+    }
   });
 
   it('leftovers: a dead run\'s folder and the process naming it are removed; a live run\'s are kept', async function () {

@@ -29,7 +29,7 @@ export function registerScan(program: Command): void {
     .description('restore one point into a throwaway sandbox and look for ransomware indicators (exit 1 when any fires)')
     .argument('<scenario>', 'a scenario file (its expect.ransomware settings are used, or the defaults)')
     .option('--point <id>', 'restore point to scan: an id (or a unique prefix), at:<time>, or latest', 'latest')
-    .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')}`, 'auto')
+    .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes vm for a scenario with sandbox.kind: vm)`, 'auto')
     .option('--results <dir>', 'folder for the sandbox logs', 'results')
     .option('--json', 'print the check result as JSON')
     .action(async (file: string, flags: ScanFlags) => {
@@ -47,7 +47,7 @@ export function registerFindClean(program: Command): void {
     .description('walk the restore points newest to oldest and name the newest one on which no ransomware indicator fires')
     .argument('<scenario>', 'a scenario file')
     .option('--drill', 'then run the full drill on that point')
-    .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')}`, 'auto')
+    .option('--sandbox <driver>', `where to restore: ${SANDBOX_CHOICES.join(', ')} (auto takes vm for a scenario with sandbox.kind: vm)`, 'auto')
     .option('--results <dir>', 'folder for results and sandbox logs', 'results')
     .option('--json', 'print the search as JSON')
     .addHelpText('after', "\nWith --drill, the search is printed on stderr and stdout is the drill's (its console display, or its JSON with --json).")

@@ -1,5 +1,5 @@
 /** report.html: one drill, verdict first, for the operator, the manager and the auditor; ja or en. */
-import { screenshotOf, type CheckResult, type Finding } from '../../checks/check.ts';
+import { ocrTextOf, screenshotOf, type CheckResult, type Finding } from '../../checks/check.ts';
 import { emulatedRto } from '../../drill/emulated-rto.ts';
 import type { RtoForecast } from '../../drill/forecast.ts';
 import type { DrillResult, TargetMeasure } from '../../drill/result.ts';
@@ -115,6 +115,7 @@ ${c.findings.length > 0 ? html`<table><tr><th>${t.rule}</th><th>${t.subject}</th
 ${c.findings.slice(0, FINDINGS_SHOWN).map((f) => finding(f))}
 </table>${more > 0 ? html`<p class="muted">${t.moreFindings(more)}</p>` : ''}` : ''}
 ${screenshotOf(c) ? html`<p><img class="screenshot" src="${screenshotOf(c)}" alt="${c.name}" style="max-width:100%;border:1px solid #888"></p>` : ''}
+${ocrTextOf(c) ? html`<details><summary>OCR</summary><pre class="mono">${ocrTextOf(c)}</pre></details>` : ''}
 ${c.logTail ? html`<details><summary>${t.logTail}</summary><pre class="mono">${c.logTail}</pre></details>` : ''}
 </section>`;
 }

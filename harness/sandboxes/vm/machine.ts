@@ -77,6 +77,12 @@ export class Machine {
     return this.qmp.status(waits);
   }
 
+  /** QEMU's user network table (`info usernet`): each forwarded connection with its state toward the guest. */
+  async usernet(waits: Waits): Promise<string> {
+    if (!this.qmp || !this.running()) return '';
+    return this.qmp.execute<string>('human-monitor-command', { 'command-line': 'info usernet' }, waits);
+  }
+
   /** The guest agent, once it answers a sync within the wait. */
   async guestAgent(waits: Waits): Promise<GuestAgent> {
     this.agent ??= await GuestAgent.connect(this.layout.files.agentSocket, waits);
