@@ -1,4 +1,5 @@
 /** Bench data made by the bench itself: a few large files and thousands of small ones. */
+import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomFillSync } from 'node:crypto';
@@ -36,11 +37,30 @@ export async function writeDataset(root: string, plan: DatasetPlan): Promise<voi
   }
 }
 
-/** Many empty files, for the memory target (a manifest of a million files). */
-export async function writeManyFiles(root: string, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    const dir = path.join(root, `d${String(Math.floor(i / 1000)).padStart(4, '0')}`);
-    if (i % 1000 === 0) await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, `f${i}`), '');
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/**
+ * Many empty files (1,000 a folder) and their manifest, written together: names are zero-padded so
+ * that creation order is the manifest's sorted order, and nothing has to hash ten million files to
+ * make the manifest the memory target is measured with. Synchronous: about 3x faster than awaiting.
+ */
+export function writeManyFiles(root: string, count: number, manifestFile: string): void {
+  const width = String(Math.max(0, Math.ceil(count / 1000) - 1)).length;
+  const manifest = openSync(manifestFile, 'w');
+  try {
+    let lines = '';
+    for (let i = 0; i < count; i++) {
+      const relative = `d${String(Math.floor(i / 1000)).padStart(width, '0')}/f${String(i % 1000).padStart(3, '0')}`;
+      if (i % 1000 === 0) mkdirSync(path.join(root, path.dirname(relative)), { recursive: true });
+      closeSync(openSync(path.join(root, relative), 'wx'));
+      lines += `${EMPTY_SHA256}  ${relative}\n`;
+      if (lines.length > 64 * 1024) {
+        writeSync(manifest, lines);
+        lines = '';
+      }
+    }
+    writeSync(manifest, lines);
+  } finally {
+    closeSync(manifest);
   }
 }

@@ -22,8 +22,8 @@ export function timeCommand(command: string, args: string[], options: { cwd?: st
 }
 
 /** The best of `runs` (the least disturbed by the rest of the machine). */
-export async function bestOf(runs: number, fn: () => Promise<Timed>): Promise<Timed> {
-  let best: Timed | undefined;
+export async function bestOf<T extends Timed>(runs: number, fn: () => Promise<T>): Promise<T> {
+  let best: T | undefined;
   for (let i = 0; i < runs; i++) {
     const timed = await fn();
     if (timed.code !== 0) throw new Error(`command failed (${timed.code}): ${timed.stderr.slice(-500)}`);

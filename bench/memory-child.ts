@@ -1,18 +1,29 @@
 /**
- * Verifies a tree against a manifest and prints the time and this process's peak memory (workers
- * included). Peak memory is VmHWM from /proc: getrusage's maxrss would carry over the high-water mark
- * of the parent that forked this process, whatever this process used.
+ * Runs the CLI in this process, as `restore-drill <args>` with no flags or NODE_OPTIONS, and writes
+ * the time, this process's peak memory (workers included) and the young generation's size at the end
+ * to <out.json>: `node bench/memory-child.ts <out.json> verify <tree> <manifest>`. Peak memory is VmHWM
+ * from /proc: getrusage's maxrss would carry over the high-water mark of the parent that forked it.
  */
-import { readFileSync } from 'node:fs';
-import { compareTree } from '../harness/manifest/compare.ts';
-import { HashPool } from '../harness/manifest/hash-pool.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 
-const [root, manifest] = process.argv.slice(2);
+export interface MemoryRun {
+  ms: number;
+  maxRssBytes: number;
+  /** V8's new space (both halves) when the command ended: what grows with a high allocation rate. */
+  newSpaceBytes: number;
+  exitCode: number;
+}
+
+const [out, ...args] = process.argv.slice(2);
 const started = performance.now();
-await using pool = new HashPool();
-let differences = 0;
-const stats = await compareTree({ manifestFile: manifest!, root: root!, pool, extra: 'forbid', onDifference: () => differences++ });
-process.stdout.write(JSON.stringify({ ms: performance.now() - started, maxRssBytes: peakResidentBytes(), files: stats.verifiedFiles, differences }) + '\n');
+process.on('exit', (code) => {
+  const newSpace = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  const run: MemoryRun = { ms: performance.now() - started, maxRssBytes: peakResidentBytes(), newSpaceBytes: newSpace, exitCode: code };
+  writeFileSync(out!, JSON.stringify(run) + '\n');
+});
+const { main } = await import('../harness/cli/program.ts');
+process.exitCode = await main(args);
 
 function peakResidentBytes(): number {
   const hwm = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));

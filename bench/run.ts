@@ -1,10 +1,10 @@
 /**
  * npm run bench: restore-drill against the plain tools, side by side in one run, as ratios.
  * Options: --size-mb N (default 1024), --small-files N (4000), --memory-files N (200000; the target
- * is stated for 1000000), --sparse-gb N (20), --runs N (2), --quick (small sizes, for a smoke run).
+ * is stated for 1000000), --memory-files-large N (0: not run; the 512 MiB target is for 10000000), --sparse-gb N (20), --runs N (2), --quick (small sizes, for a smoke run).
  */
 import { availableParallelism, cpus, tmpdir } from 'node:os';
-import { mkdir, mkdtemp, rm, writeFile, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -12,29 +12,22 @@ import { Bench } from 'tinybench';
 import { HashPool } from '../harness/manifest/hash-pool.ts';
 import { readManifestSorted } from '../harness/manifest/manifest-file.ts';
 import { planDataset, writeDataset, writeManyFiles } from './dataset.ts';
-import { bestOf, timeCommand, warmCache, type Timed } from './measure.ts';
+import { bestOf, timeCommand, warmCache } from './measure.ts';
+import { hashRows } from './hash-rows.ts';
+import { resticDrillRow, tarDrillRow } from './drill-rows.ts';
+import { MIB, printTable, seconds, type Row } from './row.ts';
+import { manyFilesPlace } from './many-files-place.ts';
+import type { MemoryRun } from './memory-child.ts';
 
 const REPO = path.resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CLI = path.join(REPO, 'harness', 'cli', 'main.ts');
-const MIB = 1024 * 1024;
-/** NODE_OPTIONS that the README suggests for trees of millions of files. */
-const SMALL_HEAP_FLAGS = ['--max-semi-space-size=2'];
-
-interface Row {
-  name: string;
-  ours: string;
-  plain: string;
-  ratio: number | undefined;
-  target: string;
-  met: boolean | undefined;
-  note?: string;
-}
 
 const { values: flags } = parseArgs({
   options: {
     'size-mb': { type: 'string', default: '1024' },
     'small-files': { type: 'string', default: '4000' },
     'memory-files': { type: 'string', default: '200000' },
+    'memory-files-large': { type: 'string', default: '0' },
     'sparse-gb': { type: 'string', default: '20' },
     runs: { type: 'string', default: '2' },
     quick: { type: 'boolean', default: false },
@@ -44,6 +37,7 @@ const quick = flags.quick;
 const sizeMb = quick ? 64 : Number(flags['size-mb']);
 const smallFiles = quick ? 500 : Number(flags['small-files']);
 const memoryFiles = quick ? 5000 : Number(flags['memory-files']);
+const memoryFilesLarge = quick ? 0 : Number(flags['memory-files-large']);
 const sparseGb = quick ? 1 : Number(flags['sparse-gb']);
 const runs = quick ? 1 : Number(flags.runs);
 const cores = availableParallelism();
@@ -68,32 +62,21 @@ try {
   const oursManifest = await bestOf(runs, () => ours(['manifest', tree, '-o', manifest]));
   const plainManifest = await bestOf(runs, () => timeCommand('sh', ['-c', 'find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum > ../plain.sha256'], { cwd: tree }));
 
-  // Verification: ours against sha256sum -c.
-  const oursVerify = await bestOf(runs, () => ours(['verify', tree, manifest]));
-  const plainVerify = await bestOf(runs, () => timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: tree }));
-  rows.push(ratioRow('verify 1 GB-class tree', oursVerify, plainVerify, 'sha256sum -c', 3, totalBytes));
-
-  const openssl = await opensslLimit(cores);
-  const oursRate = totalBytes / (oursVerify.ms / 1000);
-  rows.push({
-    name: `hash throughput vs openssl speed -multi ${cores}`,
-    ours: `${(oursRate / MIB).toFixed(0)} MiB/s`,
-    plain: openssl ? `${(openssl / MIB).toFixed(0)} MiB/s` : 'n/a',
-    ratio: openssl ? oursRate / openssl : undefined,
-    target: '>= 0.75',
-    met: openssl ? oursRate / openssl >= 0.75 : undefined,
-  });
+  const hashed = await hashRows({ work, tree, manifest, totalBytes, runs, cores, cli: CLI });
+  rows.push(...hashed.rows);
+  const oursVerifyMs = hashed.verifyMs;
   rows.push({
     name: 'manifest vs verify (ours)',
-    ours: `${(oursManifest.ms / 1000).toFixed(2)} s manifest`,
-    plain: `${(oursVerify.ms / 1000).toFixed(2)} s verify; plain find|sha256sum ${(plainManifest.ms / 1000).toFixed(2)} s`,
-    ratio: oursVerify.ms / oursManifest.ms,
+    ours: `${seconds(oursManifest.ms)} manifest`,
+    plain: `${seconds(oursVerifyMs)} verify; plain find|sha256sum ${seconds(plainManifest.ms)}`,
+    ratio: oursVerifyMs / oursManifest.ms,
     target: '>= 1.0 (as fast as verify)',
-    met: oursVerify.ms / oursManifest.ms >= 0.95,
+    met: oursVerifyMs / oursManifest.ms >= 0.95,
   });
 
-  rows.push(await wholeDrillTar(work, tree, manifest, plainVerify));
-  rows.push(await wholeDrillRestic(work, tree, manifest));
+  const drills = { work, tree, manifest, runs, cores, cli: CLI };
+  rows.push(await tarDrillRow(drills));
+  rows.push(await resticDrillRow(drills));
   rows.push(await provisioning());
   rows.push(...(await memory(work)));
   micro.push(...(await microBenchmarks(tree, manifest)));
@@ -105,84 +88,8 @@ printTable(rows);
 const facts = await machineFacts();
 const out = path.join(REPO, 'bench', 'results', `${new Date().toISOString().slice(0, 19).replace(/:/g, '-')}.json`);
 await mkdir(path.dirname(out), { recursive: true });
-await writeFile(out, JSON.stringify({ date: new Date().toISOString(), facts, options: { sizeMb, smallFiles, memoryFiles, sparseGb, runs }, rows, micro }, null, 2) + '\n');
+await writeFile(out, JSON.stringify({ date: new Date().toISOString(), facts, options: { sizeMb, smallFiles, memoryFiles, memoryFilesLarge, sparseGb, runs }, rows, micro }, null, 2) + '\n');
 log(`written to ${path.relative(process.cwd(), out)}`);
-
-function ratioRow(name: string, oursTimed: Timed, plainTimed: Timed, plainName: string, target: number, bytes: number): Row {
-  const ratio = plainTimed.ms / oursTimed.ms;
-  return {
-    name,
-    ours: `${(oursTimed.ms / 1000).toFixed(2)} s (${(bytes / MIB / (oursTimed.ms / 1000)).toFixed(0)} MiB/s)`,
-    plain: `${plainName} ${(plainTimed.ms / 1000).toFixed(2)} s`,
-    ratio,
-    target: `>= ${target}x faster`,
-    met: ratio >= target,
-  };
-}
-
-/** openssl's SHA-256 limit for this many cores, bytes per second, from its 16 KiB column. */
-async function opensslLimit(processes: number): Promise<number | undefined> {
-  const timed = await timeCommand('openssl', ['speed', '-multi', String(processes), '-seconds', '3', '-evp', 'sha256']).catch(() => undefined);
-  const line = timed?.stdout.split('\n').find((l) => /^sha256\s/i.test(l.trim()));
-  const last = line?.trim().split(/\s+/).pop();
-  return last ? Number(last.replace(/k$/, '')) * 1000 : undefined;
-}
-
-async function wholeDrillTar(work: string, tree: string, manifest: string, plainVerify: Timed): Promise<Row> {
-  const archive = path.join(work, 'backup', 'tree.tar');
-  await mkdir(path.dirname(archive), { recursive: true });
-  await timeCommand('tar', ['-cf', archive, '-C', tree, '.']);
-  const scenario = path.join(work, 'bench.yaml');
-  await writeFile(scenario, `name: bench\nsource: { kind: tar, path: ${archive} }\nexpect: { files: { manifest: ${manifest} } }\n`);
-  const results = path.join(work, 'results');
-  const oursDrill = await bestOf(runs, () => ours(['run', scenario, '--sandbox', 'local', '--results', results]));
-  const plain = await bestOf(runs, async () => {
-    const into = path.join(work, 'plain-restore');
-    await rm(into, { recursive: true, force: true });
-    await mkdir(into);
-    const extract = await timeCommand('tar', ['-xf', archive, '-C', into]);
-    const verify = await timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: into });
-    await rm(into, { recursive: true, force: true });
-    return { ...verify, ms: extract.ms + verify.ms, code: extract.code || verify.code };
-  });
-  const ratio = oursDrill.ms / plain.ms;
-  return {
-    name: 'whole drill (tar source) vs tar -x + sha256sum -c',
-    ours: `${(oursDrill.ms / 1000).toFixed(2)} s`,
-    plain: `${(plain.ms / 1000).toFixed(2)} s (verify alone ${(plainVerify.ms / 1000).toFixed(2)} s)`,
-    ratio,
-    target: '<= 1.15x',
-    met: ratio <= 1.15,
-  };
-}
-
-/** The target as the issue states it: restic source, directory manifest, against restic restore + sha256sum -c. */
-async function wholeDrillRestic(work: string, tree: string, manifest: string): Promise<Row> {
-  const name = 'whole drill (restic source) vs restic restore + sha256sum -c';
-  if ((await timeCommand('restic', ['version']).catch(() => undefined))?.code !== 0) {
-    return { name, ours: '-', plain: '-', ratio: undefined, target: '<= 1.15x', met: undefined, note: 'skipped: restic is not installed (apt-get install restic)' };
-  }
-  const repo = path.join(work, 'restic-repo');
-  const env = { RESTIC_PASSWORD: 'bench-only-password', RESTIC_REPOSITORY: repo };
-  await timeCommand('restic', ['init'], { env });
-  const backup = await timeCommand('restic', ['backup', '--quiet', '.'], { cwd: tree, env });
-  if (backup.code !== 0) throw new Error(`restic backup failed: ${backup.stderr}`);
-  // restic 0.14 stores the contents of a single backed-up folder at the snapshot's root.
-  const scenario = path.join(work, 'bench-restic.yaml');
-  await writeFile(scenario, `name: bench-restic\nsource: { kind: restic, repository: ${repo}, password_env: RESTIC_PASSWORD }\nexpect: { files: { manifest: ${manifest} } }\n`);
-  const results = path.join(work, 'results');
-  const oursDrill = await bestOf(runs, () => timeCommand(node, [CLI, 'run', scenario, '--sandbox', 'local', '--results', results], { env: { CI: '1', ...env } }));
-  const plain = await bestOf(runs, async () => {
-    const into = path.join(work, 'plain-restic');
-    await rm(into, { recursive: true, force: true });
-    const restore = await timeCommand('restic', ['restore', 'latest', '--no-lock', '--target', into], { env });
-    const verify = await timeCommand('sha256sum', ['-c', '--quiet', manifest], { cwd: into });
-    await rm(into, { recursive: true, force: true });
-    return { ...verify, ms: restore.ms + verify.ms, code: restore.code || verify.code };
-  });
-  const ratio = oursDrill.ms / plain.ms;
-  return { name, ours: `${(oursDrill.ms / 1000).toFixed(2)} s`, plain: `${(plain.ms / 1000).toFixed(2)} s`, ratio, target: '<= 1.15x', met: ratio <= 1.15 };
-}
 
 async function provisioning(): Promise<Row> {
   const name = 'sandbox provisioning vs docker run -d (medians)';
@@ -201,16 +108,8 @@ async function provisioning(): Promise<Row> {
 }
 
 async function memory(work: string): Promise<Row[]> {
-  const many = path.join(work, 'many');
-  log(`writing ${memoryFiles} empty files for the memory target`);
-  await writeManyFiles(many, memoryFiles);
-  const manyManifest = path.join(work, 'many.sha256');
-  await ours(['manifest', many, '-o', manyManifest]);
-  const manyRun = JSON.parse((await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), many, manyManifest])).stdout) as { maxRssBytes: number; ms: number };
-  // The same run with V8's young generation kept small: what is left is the live set, not GC headroom.
-  const smallHeapRun = JSON.parse((await timeCommand(node, [...SMALL_HEAP_FLAGS, path.join(REPO, 'bench', 'memory-child.ts'), many, manyManifest])).stdout) as { maxRssBytes: number; ms: number };
-  await rm(many, { recursive: true, force: true });
-
+  const rows = [await manyFilesRow(work, memoryFiles, 256)];
+  if (memoryFilesLarge > 0) rows.push(await manyFilesRow(work, memoryFilesLarge, 512));
   const sparse = path.join(work, 'sparse');
   await mkdir(sparse);
   await timeCommand('truncate', ['-s', `${sparseGb}G`, path.join(sparse, 'disk.img')]);
@@ -218,33 +117,17 @@ async function memory(work: string): Promise<Row[]> {
   const sparseManifest = path.join(work, 'sparse.sha256');
   log(`hashing a ${sparseGb} GiB sparse file`);
   await ours(['manifest', sparse, '-o', sparseManifest]);
-  const sparseRun = JSON.parse((await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), sparse, sparseManifest])).stdout) as { maxRssBytes: number; ms: number };
+  const sparseRun = await memoryRun(work, ['verify', sparse, sparseManifest]);
   const smallOnly = path.join(work, 'small-only');
   await mkdir(smallOnly);
   await writeFile(path.join(smallOnly, 'small.txt'), 'x');
   await writeFile(path.join(smallOnly, 'disk.img'), 'y');
   const smallManifest = path.join(work, 'small-only.sha256');
   await ours(['manifest', smallOnly, '-o', smallManifest]);
-  const smallRun = JSON.parse((await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), smallOnly, smallManifest])).stdout) as { maxRssBytes: number };
+  const smallRun = await memoryRun(work, ['verify', smallOnly, smallManifest]);
   const growth = sparseRun.maxRssBytes - smallRun.maxRssBytes;
   return [
-    {
-      name: `peak memory verifying a ${memoryFiles.toLocaleString('en')}-file manifest`,
-      ours: `${(manyRun.maxRssBytes / MIB).toFixed(0)} MiB (${(manyRun.ms / 1000).toFixed(1)} s)`,
-      plain: '-',
-      ratio: manyRun.maxRssBytes / (256 * MIB),
-      target: '<= 256 MiB (ratio to 256 MiB <= 1)',
-      met: manyRun.maxRssBytes <= 256 * MIB,
-      note: memoryFiles < 1_000_000 ? 'the target names 1,000,000 files: --memory-files 1000000' : undefined,
-    },
-    {
-      name: `the same with node ${SMALL_HEAP_FLAGS.join(' ')}`,
-      ours: `${(smallHeapRun.maxRssBytes / MIB).toFixed(0)} MiB (${(smallHeapRun.ms / 1000).toFixed(1)} s)`,
-      plain: '-',
-      ratio: smallHeapRun.maxRssBytes / (256 * MIB),
-      target: '<= 256 MiB',
-      met: smallHeapRun.maxRssBytes <= 256 * MIB,
-    },
+    ...rows,
     {
       name: `peak memory, ${sparseGb} GiB sparse file vs a 1-byte file`,
       ours: `${(sparseRun.maxRssBytes / MIB).toFixed(0)} MiB`,
@@ -254,6 +137,36 @@ async function memory(work: string): Promise<Row[]> {
       met: growth < 32 * MIB,
     },
   ];
+}
+
+/** Verifies `count` empty files with the CLI as users run it (no flags) and reads its peak memory. */
+async function manyFilesRow(work: string, count: number, targetMib: number): Promise<Row> {
+  await using place = await manyFilesPlace(work, count);
+  const many = path.join(place.path, 'many');
+  const manifest = path.join(work, `many-${count}.sha256`);
+  log(`writing ${count.toLocaleString('en')} empty files for the memory target`);
+  const writing = performance.now();
+  writeManyFiles(many, count, manifest);
+  log(`written in ${((performance.now() - writing) / 1000).toFixed(0)} s; verifying`);
+  const run = await memoryRun(work, ['verify', many, manifest]);
+  await rm(manifest, { force: true });
+  const target = count >= 10_000_000 ? '10,000,000' : '1,000,000';
+  return {
+    name: `peak memory verifying ${count.toLocaleString('en')} files, no flags`,
+    ours: `${(run.maxRssBytes / MIB).toFixed(0)} MiB (${(run.ms / 1000).toFixed(1)} s)`,
+    plain: '-',
+    ratio: run.maxRssBytes / (targetMib * MIB),
+    target: `<= ${targetMib} MiB (ratio to ${targetMib} MiB <= 1)`,
+    met: run.maxRssBytes <= targetMib * MIB,
+    note: count < 1_000_000 || (targetMib === 512 && count < 10_000_000) ? `the target names ${target} files: --memory-files${targetMib === 512 ? '-large' : ''} ${target.replace(/,/g, '')}` : undefined,
+  };
+}
+
+async function memoryRun(work: string, args: string[]): Promise<MemoryRun> {
+  const out = path.join(work, 'memory-run.json');
+  const child = await timeCommand(node, [path.join(REPO, 'bench', 'memory-child.ts'), out, ...args], { env: { NODE_OPTIONS: '' } });
+  if (child.code !== 0) throw new Error(`restore-drill ${args[0]} failed (${child.code}): ${child.stderr.slice(-500)}`);
+  return JSON.parse(await readFile(out, 'utf8')) as MemoryRun;
 }
 
 async function microBenchmarks(tree: string, manifest: string): Promise<Record<string, unknown>[]> {
@@ -283,14 +196,6 @@ async function microBenchmarks(tree: string, manifest: string): Promise<Record<s
     process.stdout.write(`  ${task.name.padEnd(40)} ${String(row.meanMs).padStart(8)} ms${row['MiB/s'] !== undefined ? `  ${row['MiB/s']} MiB/s` : ''}\n`);
     return row;
   });
-}
-
-function printTable(table: Row[]): void {
-  process.stdout.write('\n| measure | restore-drill | plain tool | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n');
-  for (const row of table) {
-    const met = row.met === undefined ? 'n/a' : row.met ? 'yes' : 'NO';
-    process.stdout.write(`| ${row.name} | ${row.ours} | ${row.plain} | ${row.ratio === undefined ? '-' : row.ratio.toFixed(2)} | ${row.target} | ${met}${row.note ? ` (${row.note})` : ''} |\n`);
-  }
 }
 
 async function machineFacts(): Promise<Record<string, string | number>> {

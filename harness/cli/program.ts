@@ -19,6 +19,7 @@ import { registerSchedule } from './commands/schedule.ts';
 import { registerSchema } from './commands/schema.ts';
 import { registerValidate } from './commands/validate.ts';
 import { registerVerify } from './commands/verify.ts';
+import { keepYoungGenerationSmall } from './young-generation.ts';
 
 export function buildProgram(): Command {
   const program = new Command('restore-drill')
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  keepYoungGenerationSmall();
   keepGoingWhenOutputCloses();
   try {
     await buildProgram().parseAsync(argv, { from: 'user' });

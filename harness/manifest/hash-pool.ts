@@ -2,6 +2,9 @@
  * SHA-256 of files on all cores: a pool of worker threads, each reading in fixed-size chunks. Files
  * waiting in the queue go to a worker in batches, so that thousands of small files do not cost a
  * message each; with a short queue a batch is one file, so large files spread over all workers.
+ * The workers start when the pool is made (each costs tens of milliseconds to load), so that their
+ * start overlaps what comes before the first file (reading the manifest, a restore) instead of
+ * delaying it; an idle worker does not keep the process alive.
  */
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -39,6 +42,7 @@ interface Pending {
 
 interface Slot {
   worker: Worker;
+  online: Promise<void>;
   /** Files sent to this worker and not answered yet. */
   pending: Map<number, Pending>;
   batches: number;
@@ -59,6 +63,13 @@ export class HashPool {
     this.bufferSize = options.bufferSize ?? 1024 * 1024;
     this.perWorker = Math.max(1, options.perWorker ?? 2);
     this.batchMax = Math.max(1, options.batchMax ?? 32);
+    for (let i = 0; i < this.workers; i++) this.startWorker();
+  }
+
+  /** Resolves when the workers have started, with how many run. */
+  async ready(): Promise<number> {
+    await Promise.all(this.slots.map((slot) => slot.online));
+    return this.slots.length;
   }
 
   /** How many files callers may usefully have waiting at once. */
@@ -98,7 +109,7 @@ export class HashPool {
       const size = Math.min(this.batchMax, Math.ceil(this.queue.length / this.workers));
       const batch = this.queue.splice(0, size);
       for (const pending of batch) slot.pending.set(pending.request.id, pending);
-      slot.batches++;
+      if (slot.batches++ === 0) slot.worker.ref();
       slot.worker.postMessage(batch.map((p) => p.request));
     }
   }
@@ -116,9 +127,13 @@ export class HashPool {
   private startWorker(): Slot {
     // The worker beside this module: hash-worker.ts in a checkout, hash-worker.js in the built package.
     const worker = new Worker(new URL(`./hash-worker${path.extname(import.meta.url)}`, import.meta.url), { workerData: { bufferSize: this.bufferSize } });
-    const slot: Slot = { worker, pending: new Map(), batches: 0 };
+    const online = new Promise<void>((resolve) => {
+      worker.once('online', resolve);
+      worker.once('error', () => resolve());
+    });
+    const slot: Slot = { worker, online, pending: new Map(), batches: 0 };
     worker.on('message', (replies: HashReply[]) => {
-      slot.batches--;
+      if (--slot.batches === 0) worker.unref();
       for (const reply of replies) {
         const pending = slot.pending.get(reply.id);
         if (!pending) continue;
@@ -134,6 +149,8 @@ export class HashPool {
       this.slots.splice(this.slots.indexOf(slot), 1);
       this.dispatch();
     });
+    // After the listeners: adding a 'message' listener refs the worker's port again.
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HashPool } from '../../harness/manifest/hash-pool.ts';
+import { REPO, tempDir } from '../helpers/cli.ts';
+
+describe('hash pool start', function () {
+  this.timeout(20_000);
+
+  it('starts its workers when it is made, so that the first files do not wait for them', async () => {
+    await using pool = new HashPool({ workers: 2 });
+    assert.equal(await pool.ready(), 2);
+  });
+
+  it('never keeps a process alive while idle (a pool that is not closed lets the process end)', async () => {
+    const tmp = await tempDir();
+    try {
+      const file = path.join(tmp.path, 'a.txt');
+      await writeFile(file, 'abc');
+      const script = `import { HashPool } from ${JSON.stringify(path.join(REPO, 'harness/manifest/hash-pool.ts'))};
+const pool = new HashPool({ workers: 2 });
+console.log((await pool.hash(${JSON.stringify(file)})).digest);`;
+      const main = path.join(tmp.path, 'main.mjs');
+      await writeFile(main, script);
+      const child = spawnSync(process.execPath, [main], { encoding: 'utf8', timeout: 10_000 });
+      assert.equal(child.signal, null, 'the process did not end by itself');
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout.trim(), 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    } finally {
+      await tmp.remove();
+    }
+  });
+});
