@@ -16,12 +16,16 @@ import { setImmediate as turn } from 'node:timers/promises';
 import { BackupError, errorMessage } from '../errors.ts';
 import type { DigestRecorder } from '../manifest/known-digests.ts';
 import type { RestoreBudget } from '../sandboxes/restore-budget.ts';
+import { HashOffload } from './hash-offload.ts';
 import type { RestoreProgress } from './source.ts';
 import { displayName, TarReadError, type TarEntry } from './tar-reader.ts';
 
 const SLASH = 0x2f;
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 const YIELD_MS = 20;
+/** Files from this size are hashed on another core while written (hash-offload.ts); smaller ones inline. */
+const OFFLOAD_MIN = 1024 * 1024;
+const OFFLOAD_PIECE = 1024 * 1024;
 
 /** Why an archive's entries were refused, by kind; the caller makes the error. */
 export interface Refusals {
@@ -68,6 +72,9 @@ export class TarExtractor {
   private readonly dirs = new Map<string, { mode?: number; mtime?: number }>();
   private readonly skipped: string[] = [];
   private lastTurn = performance.now();
+  private offload: HashOffload | undefined;
+  /** Digests of large files still being hashed on the other core. */
+  private readonly hashing: Promise<void>[] = [];
 
   constructor(options: ExtractOptions) {
     this.options = options;
@@ -75,9 +82,14 @@ export class TarExtractor {
   }
 
   async extract(entries: AsyncIterable<TarEntry>): Promise<RestoreProgress> {
-    for await (const entry of entries) {
-      await this.turn();
-      await this.entry(entry);
+    try {
+      for await (const entry of entries) {
+        await this.turn();
+        await this.entry(entry);
+      }
+      await Promise.all(this.hashing);
+    } finally {
+      await this.offload?.close();
     }
     this.finishFolders();
     if (this.skipped.length > 0) {
@@ -130,21 +142,34 @@ export class TarExtractor {
     this.options.budget.charge(entry.size, `the archive entry ${name}`);
     const fd = this.made(parts, (at) => openSync(at, CREATE, 0o600));
     try {
-      const hash = this.options.digests ? createHash('sha256') : undefined;
+      const digests = this.options.digests;
+      const offload = digests && entry.size >= OFFLOAD_MIN ? (this.offload ??= new HashOffload(OFFLOAD_PIECE)) : undefined;
+      const id = offload?.start();
+      const hash = digests && !offload ? createHash('sha256') : undefined;
       for await (const piece of entry.body()) {
-        hash?.update(piece);
+        if (offload) await offload.update(id!, piece);
+        else hash?.update(piece);
         writeAll(fd, piece);
         await this.turn();
       }
       fchmodSync(fd, entry.mode & 0o777);
       futimesSync(fd, entry.mtime, entry.mtime);
-      if (hash) this.options.digests!.record(fstatSync(fd, { bigint: true }), hash.digest());
+      if (digests) {
+        const stats = fstatSync(fd, { bigint: true });
+        if (hash) digests.record(stats, hash.digest());
+        else this.hashed(offload!.end(id!).then((digest) => digests.record(stats, digest)));
+      }
     } finally {
       closeSync(fd);
     }
     this.progress.files++;
     this.progress.bytes += entry.size;
     this.options.onProgress(this.progress);
+  }
+
+  private hashed(digest: Promise<void>): void {
+    digest.catch(() => undefined); // awaited in extract; an aborted extraction leaves it unread
+    this.hashing.push(digest);
   }
 
   private hardLink(parts: Buffer[], entry: TarEntry, name: string): void {

@@ -66,6 +66,41 @@ describe('tar extractor (read ahead, digests while writing)', function () {
     assert.equal((await stat(path.join(root, 'h'))).ino, (await stat(path.join(root, 'f.txt'))).ino);
   });
 
+  it('large files are hashed on another core while written: their digests are as right as small ones\'', async () => {
+    const big = (seed: number, size: number) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff));
+    const entries: TarEntrySpec[] = [
+      { name: 'big-1.bin', data: big(1, 3 * CHUNK + 17) },
+      { name: 'small.txt', data: 'small' },
+      { name: 'big-2.bin', data: big(2, CHUNK) },
+      { name: 'big-3.bin', data: big(3, 2 * CHUNK - 1) },
+    ];
+    const { root, digests } = await extract(entries);
+    assert.equal(digests.size, 4);
+    for (const entry of entries) {
+      const file = path.join(root, entry.name as string);
+      assert.equal(digests.lookup(await lstat(file, { bigint: true }))?.digest, sha256(entry.data!), entry.name as string);
+      assert.ok((await readFile(file)).equals(Buffer.from(entry.data!)), `${entry.name} written whole`);
+    }
+  });
+
+  it('an abort in the middle of a large file ends the extraction (and its hashing thread) at once', async () => {
+    const archive = path.join(tmp.path, 'abort.tar');
+    await writeFile(archive, tarArchive([{ name: 'big.bin', data: Buffer.alloc(8 * CHUNK, 1) }, { name: 'after.txt', data: 'x' }]));
+    const root = path.join(tmp.path, 'abort-out');
+    await mkdir(root);
+    const stop = new AbortController();
+    const extractor = new TarExtractor({ root, budget: RestoreBudget.unlimited(root), signal: stop.signal, onProgress: () => undefined, digests: new DigestRecorder() });
+    async function* abortingAfterTwo() {
+      let chunks = 0;
+      for await (const chunk of readAhead(archive)) {
+        if (++chunks === 3) stop.abort(new Error('stopped by the test'));
+        yield chunk;
+      }
+    }
+    await assert.rejects(extractor.extract(readTar(abortingAfterTwo())), /stopped by the test/);
+    await assert.rejects(lstat(path.join(root, 'after.txt')), { code: 'ENOENT' });
+  });
+
   it('keeps names and contents right when entries straddle the read-ahead chunks', async () => {
     const entries: TarEntrySpec[] = [];
     // Bodies of odd sizes around the chunk size, so headers fall across chunk boundaries.
