@@ -3,6 +3,7 @@ import path from 'node:path';
 import { access, stat } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import { compareTree, type Difference } from '../manifest/compare.ts';
+import { knownDigestsOf } from '../manifest/known-digests.ts';
 import { readManifestLines } from '../manifest/manifest-file.ts';
 import { folderInside } from '../manifest/safe-open.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
@@ -36,6 +37,7 @@ export class FilesCheck implements Check<'files'> {
       manifestFile: this.manifestFile,
       root,
       pool: context.pool,
+      known: knownDigestsOf(context.sandbox),
       extra: this.spec.extra,
       onDifference: (d) => findings.add(findingOf(d)),
       onProgress: context.onProgress,
@@ -68,7 +70,7 @@ export class FilesCheck implements Check<'files'> {
       passed: '',
       failed: `the folder ${folder} is not in the restore: all ${expectedFiles} files of the manifest are missing (is expect.files.path right?)`,
       startedAt: started,
-      details: { expectedFiles, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: expectedFiles, manifest: this.manifestFile, extra: this.spec.extra },
+      details: { expectedFiles, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: expectedFiles, reusedDigests: 0, manifest: this.manifestFile, extra: this.spec.extra },
     });
   }
 }

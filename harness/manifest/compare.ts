@@ -5,6 +5,7 @@
  * and special files the manifest does not list are not part of it (it describes regular files).
  */
 import { HashFileError, type HashPool } from './hash-pool.ts';
+import { knownOrHashed, type KnownDigests } from './known-digests.ts';
 import { readManifestSortedRuns, type ManifestEntry } from './manifest-file.ts';
 import { describeKind, linkTarget } from './safe-open.ts';
 import { comparePathKeys, RunCursor, walkSortedRuns, type TreeEntry } from './walk.ts';
@@ -24,6 +25,8 @@ export interface CompareOptions {
   manifestName?: string;
   root: string;
   pool: HashPool;
+  /** Digests the restore took while writing the tree: a file unchanged since is not read again. */
+  known?: KnownDigests;
   /** Whether files that the manifest does not list are a difference. */
   extra: 'allow' | 'forbid';
   onDifference(difference: Difference): void;
@@ -37,17 +40,19 @@ export interface CompareStats {
   verifiedBytes: number;
   extraFiles: number;
   differences: number;
+  /** Files whose digest came from the restore (written and hashed at once, unchanged since) instead of a read. */
+  reusedDigests: number;
 }
 
 export async function compareTree(options: CompareOptions): Promise<CompareStats> {
-  const stats: CompareStats = { expectedFiles: 0, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: 0 };
+  const stats: CompareStats = { expectedFiles: 0, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: 0, reusedDigests: 0 };
   const report = (difference: Difference) => {
     stats.differences++;
     options.onDifference(difference);
   };
   const inFlight = new Set<Promise<void>>();
   const verify = (expected: ManifestEntry, actual: TreeEntry) => {
-    const job = options.pool.hash(actual.absolute).then(
+    const job = knownOrHashed(options.known, options.pool, actual.absolute, () => stats.reusedDigests++).then(
       ({ digest, size }) => {
         stats.verifiedFiles++;
         stats.verifiedBytes += size;

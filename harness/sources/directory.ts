@@ -1,13 +1,16 @@
 /** A folder per restore point (a snapshot directory, a NAS copy): copied into the sandbox. */
-import { constants } from 'node:fs';
-import { copyFile, mkdir, readlink, stat, symlink } from 'node:fs/promises';
+import { mkdir, readlink, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { BackupError, errorMessage } from '../errors.ts';
+import { recordDigestsFor } from '../manifest/known-digests.ts';
 import { displayBytes } from '../manifest/names.ts';
 import { walkSorted } from '../manifest/walk.ts';
 import { budgetOf } from '../sandboxes/restore-budget.ts';
+import { copyHashing } from './hashing-copy.ts';
 import { landsInside, PathSource } from './path-source.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
+
+const COPY_CHUNK = 1024 * 1024;
 
 export class DirectorySource extends PathSource implements BackupSource {
   readonly kind = 'directory';
@@ -19,6 +22,8 @@ export class DirectorySource extends PathSource implements BackupSource {
     if (context.sandbox.adoptInPlace?.(point.location)) return { files: 0, bytes: 0 };
     const into = context.sandbox.hostRestoreDir;
     const budget = budgetOf(context.sandbox);
+    const digests = recordDigestsFor(context.sandbox);
+    const buffer = Buffer.allocUnsafeSlow(COPY_CHUNK);
     try {
       // Links are entries of the walk, never followed; FIFOs, sockets and devices are not copied.
       for await (const entry of walkSorted(point.location, { symlinks: true, signal: context.signal })) {
@@ -33,9 +38,8 @@ export class DirectorySource extends PathSource implements BackupSource {
           await symlink(link, target);
           continue;
         }
-        const size = (await stat(entry.absolute)).size;
-        budget.charge(size, `the file ${path.join(point.location, entry.relative)}`);
-        await copyFile(entry.absolute, target, constants.COPYFILE_EXCL);
+        const what = `the file ${path.join(point.location, entry.relative)}`;
+        const size = await copyHashing(entry.absolute, target, { charge: (bytes) => budget.charge(bytes, what), digests, buffer });
         progress.files++;
         progress.bytes += size;
         context.onProgress(progress);
@@ -44,6 +48,7 @@ export class DirectorySource extends PathSource implements BackupSource {
       if (err instanceof BackupError || context.signal.aborted) throw err;
       throw new BackupError('SNAPSHOT_UNREADABLE', `The snapshot ${point.location} could not be copied: ${errorMessage(err)}`, { cause: err });
     }
+    await digests.seal();
     return progress;
   }
 }

@@ -1,7 +1,9 @@
 /**
  * A streaming tar reader that keeps names as bytes (ustar, GNU long names, pax). A backup's names are
  * whatever bytes its host wrote (Shift_JIS on an old NAS): decoding them would restore files under
- * other names. Each entry's body must be read (or skipped) before the next entry is asked for.
+ * other names. Each entry's body must be read (or skipped) before the next entry is asked for, and a
+ * piece of it used before the next piece is asked for: the input may use its buffers again (read-ahead.ts).
+ * What an entry keeps (its header, long names, pax records) is copied.
  */
 
 export type TarEntryType = 'file' | 'directory' | 'symlink' | 'hardlink' | 'sparse' | 'other';
@@ -47,6 +49,11 @@ class ChunkReader {
         this.have += next.value.length;
       }
     }
+  }
+
+  /** Lets the source go (a file it reads is closed) when the reader stops before its end. */
+  async close(): Promise<void> {
+    await this.source.return?.();
   }
 
   /** `bytes` bytes, or fewer only at the end of the stream. */
@@ -129,12 +136,20 @@ const META_MAX = 1024 * 1024;
 /** The entries of an uncompressed tar stream, in order. */
 export async function* readTar(input: AsyncIterable<Buffer>): AsyncGenerator<TarEntry> {
   const reader = new ChunkReader(input);
+  try {
+    yield* entriesOf(reader);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function* entriesOf(reader: ChunkReader): AsyncGenerator<TarEntry> {
   let longName: Buffer | undefined;
   let longLink: Buffer | undefined;
   let pax = new Map<string, Buffer>();
   let globalPax = new Map<string, Buffer>();
   for (;;) {
-    const block = await reader.read(BLOCK);
+    const block = Buffer.from(await reader.read(BLOCK));
     if (block.length === 0 || block.every((b) => b === 0)) return;
     if (block.length < BLOCK) throw truncated('a header');
     if (!checksumOk(block)) throw new TarReadError('a header has a wrong checksum (not a tar archive?)');
@@ -143,7 +158,7 @@ export async function* readTar(input: AsyncIterable<Buffer>): AsyncGenerator<Tar
     const padded = Math.ceil(size / BLOCK) * BLOCK;
     if ('LKxg'.includes(flag)) {
       if (size > META_MAX) throw new TarReadError(`it has a ${size}-byte metadata entry (type ${flag}), which no real archive has`);
-      const data = (await reader.read(padded)).subarray(0, size);
+      const data = Buffer.from((await reader.read(padded)).subarray(0, size));
       if (data.length < size) throw truncated('a long name or pax header');
       if (flag === 'L') longName = field(data, 0, data.length);
       else if (flag === 'K') longLink = field(data, 0, data.length);

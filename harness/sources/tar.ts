@@ -4,8 +4,10 @@ import { open, readdir } from 'node:fs/promises';
 import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { BackupError, DrillError, InfrastructureError, errorMessage } from '../errors.ts';
+import { recordDigestsFor } from '../manifest/known-digests.ts';
 import { budgetOf } from '../sandboxes/restore-budget.ts';
 import { PathSource } from './path-source.ts';
+import { readAhead } from './read-ahead.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 import { TarExtractor, type Refusals } from './tar-extract.ts';
 import { readTar } from './tar-reader.ts';
@@ -25,11 +27,12 @@ export class TarSource extends PathSource implements BackupSource {
   async restore(point: RestorePoint, context: RestoreContext): Promise<RestoreProgress> {
     const empty = await emptiness(point.location);
     if (empty) throw emptyArchive(point, empty);
-    const input = createReadStream(point.location, { highWaterMark: READ_CHUNK, signal: context.signal });
     const decompress = await decompressorFor(point.location);
-    const stream = decompress ? input.pipe(decompress) : input;
-    if (decompress) input.on('error', (err) => decompress.destroy(err));
-    const extractor = new TarExtractor({ root: context.sandbox.hostRestoreDir, budget: budgetOf(context.sandbox), signal: context.signal, onProgress: context.onProgress });
+    const input = decompress ? createReadStream(point.location, { highWaterMark: READ_CHUNK, signal: context.signal }) : undefined;
+    if (input && decompress) input.on('error', (err) => decompress.destroy(err));
+    const stream = input && decompress ? input.pipe(decompress) : readAhead(point.location, context.signal);
+    const digests = recordDigestsFor(context.sandbox);
+    const extractor = new TarExtractor({ root: context.sandbox.hostRestoreDir, budget: budgetOf(context.sandbox), signal: context.signal, onProgress: context.onProgress, digests });
     let progress: RestoreProgress;
     try {
       progress = await extractor.extract(readTar(stream as AsyncIterable<Buffer>));
@@ -37,11 +40,12 @@ export class TarSource extends PathSource implements BackupSource {
       if (context.signal.aborted || err instanceof DrillError) throw err;
       throw new BackupError('ARCHIVE_UNREADABLE', `The archive ${point.location} could not be read: ${errorMessage(err)}. It may be truncated or damaged.`, { cause: err });
     } finally {
-      input.destroy();
+      input?.destroy();
       decompress?.destroy();
     }
     refuse(point.location, extractor.refused);
     if ((await readdir(context.sandbox.hostRestoreDir)).length === 0) throw emptyArchive(point, 'no entries');
+    await digests.seal();
     return progress;
   }
 }
