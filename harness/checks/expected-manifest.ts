@@ -105,7 +105,7 @@ function insideLocator(inside: string): ManifestLocator {
       return {
         file,
         shown: `${relative} (in ${named})`,
-        excluded: excluded === '' || excluded.startsWith('..') ? undefined : excluded,
+        excluded: excluded === '' || excluded === '..' || excluded.startsWith('../') ? undefined : excluded,
         dispose: () => rm(folder, { recursive: true, force: true }),
       };
     },
