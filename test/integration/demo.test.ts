@@ -28,7 +28,7 @@ describe('npm run demo (the README\'s first command)', function () {
       // The share changed between the nights; the night before PASSes too, against its own manifest.
       const [firstArchive] = (await readdir(path.join(REPO, 'demo', 'backups', 'nightly'))).sort();
       const [firstSnapshot] = (await readdir(path.join(REPO, 'demo', 'backups', 'snapshots'))).sort();
-      for (const [scenario, point] of [['share-nightly', firstArchive!], ['share-snapshot', firstSnapshot!]]) {
+      for (const [scenario, point] of [['share-nightly', firstArchive!], ['share-snapshot', firstSnapshot!]] as [string, string][]) {
         const night1 = await runCli(['run', path.join(REPO, 'scenarios', `${scenario}.yaml`), '--point', point, '--sandbox', 'local', '--results', tmp.path]);
         assert.equal(night1.code, 0, night1.stdout + night1.stderr);
         assert.match(night1.stdout, new RegExp(`PASS {2}${scenario}`));

@@ -11,6 +11,8 @@ import { folderView } from '../../harness/drill/folder-view.ts';
 import { DrillError } from '../../harness/errors.ts';
 import { HashPool } from '../../harness/manifest/hash-pool.ts';
 import { expandTemplate, templateFolder, templateProblem } from '../../harness/manifest/manifest-template.ts';
+import { parseScenario } from '../../harness/scenario/load.ts';
+import { checkReferences } from '../../harness/scenario/references.ts';
 import { filesCheckSchema } from '../../harness/scenario/schema.ts';
 import type { RestorePoint } from '../../harness/sources/source.ts';
 import { tempDir } from '../helpers/cli.ts';
@@ -46,6 +48,22 @@ describe('manifest templates ({id}, {time:...}, {utc:...})', () => {
     for (const manifest of [{ inside: '../x.sha256' }, { inside: '/etc/x' }, 'm/{nope}.sha256', { inside: 'x', more: 1 }]) {
       assert.equal(filesCheckSchema.safeParse({ manifest }).success, false, JSON.stringify(manifest));
     }
+  });
+});
+
+describe('validate and the manifest forms', () => {
+  const scenario = (manifest: string) => parseScenario(`name: s\nsource: { kind: tar, path: /etc/hostname }\nexpect:\n  files:\n    manifest: ${manifest}\n`, '/tmp/s.yaml');
+
+  it('names a template whose folder does not exist, with its line; accepts one whose folder does', async () => {
+    const problems = await checkReferences(scenario('no-such-folder/{id}.sha256'));
+    assert.deepEqual(problems.map((p) => [p.field, p.line]), [['expect.files.manifest', 5]]);
+    assert.match(problems[0]!.message, /the folder \/tmp\/no-such-folder of the template no-such-folder\/\{id\}\.sha256 does not exist/);
+    assert.deepEqual(await checkReferences(scenario(`${os.tmpdir()}/{time:YYYY-MM-DD}.sha256`)), []);
+  });
+
+  it('looks for nothing on this host for a manifest inside the backup; names a wrong placeholder with its line', async () => {
+    assert.deepEqual(await checkReferences(scenario('{ inside: share/.restore-drill.sha256 }')), []);
+    assert.throws(() => scenario('m/{date}.sha256'), (err: DrillError & { problems: { field: string; line?: number; message: string }[] }) => err.problems.some((p) => p.field === 'expect.files.manifest' && p.line === 5 && /unknown placeholder \{date\}/.test(p.message)));
   });
 });
 
