@@ -5,10 +5,7 @@
  * point is hostile: the manifest inside it is opened through safe-open (never through a link, never a
  * FIFO) and copied out before it is read, so nothing in the sandbox can change it while it is compared.
  */
-import { access, mkdtemp, rm } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { access, mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BackupError, InputError } from '../errors.ts';
@@ -130,21 +127,28 @@ async function copyOut(restoreDir: string, relative: string, file: string, named
   const { handle, size } = opened;
   try {
     if (size > MAX_INSIDE_MANIFEST_BYTES) throw tooLarge(relative, named, size);
-    let copied = 0;
-    const capped = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        copied += chunk.length;
-        done(copied > MAX_INSIDE_MANIFEST_BYTES ? tooLarge(relative, named, copied) : null, chunk);
-      },
-    });
-    await pipeline(handle.createReadStream({ autoClose: false }), capped, createWriteStream(file, { flags: 'wx' }), { signal });
+    const out = await open(file, 'wx', 0o600);
+    try {
+      // A plain read/write loop: a stream costs ten times what cp does here; the cap holds if it grows.
+      const chunk = Buffer.allocUnsafe(4 * 1024 * 1024);
+      for (let copied = 0; ; ) {
+        signal.throwIfAborted();
+        const { bytesRead } = await handle.read(chunk, 0, chunk.length, null);
+        if (bytesRead === 0) break;
+        copied += bytesRead;
+        if (copied > MAX_INSIDE_MANIFEST_BYTES) throw tooLarge(relative, named, copied);
+        for (let written = 0; written < bytesRead; ) written += (await out.write(chunk, written, bytesRead - written)).bytesWritten;
+      }
+    } finally {
+      await out.close();
+    }
   } finally {
     await handle.close();
   }
 }
 
 function tooLarge(relative: string, named: string, size: number): BackupError {
-  return new BackupError('MANIFEST_NOT_IN_POINT', `The manifest ${relative} (expect.files.manifest.inside) in ${named} is ${formatBytes(size)}, more than a manifest of ${formatBytes(MAX_INSIDE_MANIFEST_BYTES)} can be: not read`);
+  return new BackupError('MANIFEST_NOT_IN_POINT', `The manifest ${relative} (expect.files.manifest.inside) in ${named} is ${size} bytes, more than the ${formatBytes(MAX_INSIDE_MANIFEST_BYTES)} a manifest may be (about 30 million files): not read`);
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -1,11 +1,11 @@
 /** expect.files.manifest forms: a host file, a template chosen by the point, a manifest inside the point (hostile). */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFile, readdir, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { FakeClock } from '../../harness/clock.ts';
-import { manifestLocator } from '../../harness/checks/expected-manifest.ts';
+import { manifestLocator, MAX_INSIDE_MANIFEST_BYTES } from '../../harness/checks/expected-manifest.ts';
 import { FilesCheck } from '../../harness/checks/files.ts';
 import { folderView } from '../../harness/drill/folder-view.ts';
 import { DrillError } from '../../harness/errors.ts';
@@ -136,6 +136,14 @@ describe('the files check with a manifest that follows the point (real files and
         return true;
       });
     }
+  });
+
+  it('inside: a manifest larger than any manifest can be (a sparse file of 4 GiB) is refused before it is read', async () => {
+    const tree = path.join(tmp.path, 'restored');
+    await writeTree(tree, { 'a.txt': 'a\n' });
+    await writeFile(path.join(tree, 'HUGE.sha256'), '');
+    await truncate(path.join(tree, 'HUGE.sha256'), MAX_INSIDE_MANIFEST_BYTES + 1);
+    await assert.rejects(run({ manifest: { inside: 'HUGE.sha256' } }, tree), (err: DrillError) => err.code === 'MANIFEST_NOT_IN_POINT' && /is 4294967297 bytes, more than the 4\.0 GiB a manifest may be/.test(err.message));
   });
 
   it('template: each point is verified against its own file; a point without one FAILs naming the template and the point', async () => {
