@@ -17,6 +17,8 @@ export async function writeManifest(
   pool: HashPool,
   onProgress?: (stats: ManifestStats) => void,
   signal?: AbortSignal,
+  /** Paths (relative to root) the manifest leaves out: its own, when it is written into root. */
+  excluded?: (relative: string) => boolean,
 ): Promise<ManifestStats> {
   const stats: ManifestStats = { files: 0, bytes: 0 };
   // Hashes finish out of order; a window of pending files keeps the output sorted.
@@ -25,7 +27,7 @@ export async function writeManifest(
     const head = window.shift()!;
     let hashed: FileDigest;
     try {
-      hashed = await head.digest;
+      hashed = await untilAborted(head.digest, signal);
     } catch (err) {
       if (!(err instanceof HashFileError)) throw err;
       throw new BackupError('MANIFEST_FILE_UNREADABLE', `${head.relative} (in ${root}) could not be read for the manifest: ${err.message}`);
@@ -36,6 +38,7 @@ export async function writeManifest(
     if (!out.write(formatManifestLine(hashed.digest, head.relative, head.bytes))) await once(out, 'drain');
   };
   for await (const entry of walkSorted(root, { signal })) {
+    if (excluded?.(entry.relative)) continue;
     const digest = pool.hash(entry.absolute);
     digest.catch(() => undefined); // awaited in order by flushHead
     window.push({ relative: entry.relative, bytes: entry.bytes, digest });
@@ -43,4 +46,15 @@ export async function writeManifest(
   }
   while (window.length > 0) await flushHead();
   return stats;
+}
+
+/** A stop does not wait for the file being hashed (gigabytes, maybe): the pool's owner ends the workers. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
