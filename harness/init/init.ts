@@ -1,0 +1,122 @@
+/**
+ * restore-drill init: from a backup that is already there, a scenario that validates and drills.
+ * The source is loaded as a scenario first and its points listed through the source itself (never a
+ * write to the backup); the newest point is restored into a throwaway sandbox for the baseline
+ * manifest; the scenario text is loaded by the scenario loader in-process, references checked, before
+ * it is written: init never writes a scenario that does not validate.
+ */
+import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { BackupError, ScenarioError, UsageError } from '../errors.ts';
+import { parseScenario, type Scenario } from '../scenario/load.ts';
+import { checkReferences } from '../scenario/references.ts';
+import { chooseDriver } from '../sandboxes/index.ts';
+import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
+import { createSource } from '../sources/index.ts';
+import type { RestorePoint } from '../sources/source.ts';
+import { formatBytes, formatDuration, parseDuration } from '../units.ts';
+import { writeBaseline } from './baseline.ts';
+import { scenarioDraft, sourceOnlyDraft, type FilesBaseline } from './draft.ts';
+import { BACKUP_FLAGS, sourceFields, type InitRequest } from './request.ts';
+import { schemaReference } from './schema-reference.ts';
+import { scenarioText } from './scenario-text.ts';
+import { proposeTargets } from './targets.ts';
+
+export interface InitOutcome {
+  scenarioFile: string;
+  manifestFile?: string;
+  points: RestorePoint[];
+  /** Lines for the operator: what was written and what to do next. */
+  summary: string[];
+}
+
+export async function initScenario(request: InitRequest, signal: AbortSignal): Promise<InitOutcome> {
+  const scenarioFile = path.resolve(request.output);
+  await refuseExisting(scenarioFile, request.force);
+  const dir = path.dirname(scenarioFile);
+  const schema = schemaReference(dir);
+  const source = sourceFields(request.backup, dir);
+  const first = await loadChecked(scenarioText(sourceOnlyDraft(request.name, source, schema)), scenarioFile, request);
+  const redactor = await redactorFor([first]);
+  const manifestFile = request.backup.kind === 'pgdump' ? undefined : scenarioFile.replace(/\.ya?ml$/i, '') + '.sha256';
+  let wroteManifest = false;
+  try {
+    const backup = createSource(first);
+    const points = await backup.points(signal);
+    const newest = points[0];
+    if (!newest) throw new BackupError('NO_RESTORE_POINT', `${BACKUP_FLAGS[request.backup.kind].split(' ')[0]} ${request.backup.location} has no restore point: the backup is empty or the path matches nothing.`);
+    let files: FilesBaseline | undefined;
+    if (manifestFile) {
+      await refuseExisting(manifestFile, request.force);
+      const folder = folderOf(newest);
+      wroteManifest = true;
+      const stats = await withLogDir((logDir) =>
+        chooseDriver(request.sandbox).then(({ driver }) =>
+          writeBaseline({ scenario: first, source: backup, point: newest, driver: redactingDriver(driver, redactor), folder, manifestFile, logDir, signal }),
+        ),
+      );
+      files = { manifest: path.basename(manifestFile), folder, point: newest, stats, pinned: points.length > 1 };
+    }
+    const targets = proposeTargets(points);
+    const text = scenarioText(scenarioDraft({ name: request.name, backup: request.backup, source, points, schema, files, targets }));
+    await loadChecked(text, scenarioFile, request);
+    await writeFile(scenarioFile, text, { flag: request.force ? 'w' : 'wx' });
+    return { scenarioFile, manifestFile, points, summary: summaryOf(request, points, files, targets.rpo) };
+  } catch (err) {
+    if (wroteManifest && manifestFile) await rm(manifestFile, { force: true });
+    throw redactor.error(err);
+  }
+}
+
+/** The scenario text through the loader and the reference checks, as validate runs them; a problem is init's to report. */
+async function loadChecked(text: string, file: string, request: InitRequest): Promise<Scenario> {
+  let scenario: Scenario;
+  try {
+    scenario = parseScenario(text, file);
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(`the scenario init would write is not valid, so it was not written:\n${err.message}`);
+    throw err;
+  }
+  const problems = await checkReferences(scenario);
+  if (problems.length > 0) {
+    const flag = BACKUP_FLAGS[request.backup.kind].split(' ')[0];
+    throw new UsageError(`${flag} ${request.backup.location}: ${problems.map((p) => p.message).join('; ')}${problems.some((p) => p.field === 'source.path') ? ' (a glob must be quoted so the shell leaves it to init)' : ''}`);
+  }
+  return scenario;
+}
+
+/** The folder the manifest describes: a point that holds one path (restic, borg) is verified from there. */
+function folderOf(point: RestorePoint): string {
+  const only = point.paths?.length === 1 ? point.paths[0]!.replace(/^\/+/, '') : '';
+  return only === '' ? '.' : only;
+}
+
+async function refuseExisting(file: string, force: boolean): Promise<void> {
+  if (force) return;
+  const exists = await access(file).then(() => true, () => false);
+  if (exists) throw new UsageError(`${path.relative(process.cwd(), file) || file} already exists: init does not overwrite it (give another -o FILE, or --force to replace it)`);
+}
+
+/** Sandbox logs of the baseline restore, in a temporary folder removed afterwards. */
+async function withLogDir<T>(body: (logDir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'restore-drill-init-'));
+  try {
+    return await body(path.join(dir, 'logs'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function summaryOf(request: InitRequest, points: RestorePoint[], files: FilesBaseline | undefined, rpo: string): string[] {
+  const output = path.relative(process.cwd(), path.resolve(request.output)) || request.output;
+  const lines = [`wrote ${output} (${request.name}): ${request.backup.kind} source, ${points.length} restore point${points.length === 1 ? '' : 's'}, the newest ${points[0]!.id} of ${points[0]!.time.toISOString()}`];
+  if (files) lines.push(`wrote ${files.manifest} beside it: ${files.stats.files} files (${formatBytes(files.stats.bytes)}) of point ${files.point.id}${files.pinned ? ' (source.point names it)' : ''}`);
+  const age = Date.now() - points[0]!.time.getTime();
+  if (age > (parseDuration(rpo) ?? Infinity)) {
+    lines.push(`note: the newest point is ${formatDuration(age)} old, older than the RPO written (${rpo}): a drill now ends LATE. Has the backup stopped? Else edit targets.rpo.`);
+  }
+  lines.push(`next: edit the names and targets in ${output}, then: restore-drill validate ${output} && restore-drill run ${output}`);
+  return lines;
+}
+
