@@ -5,7 +5,7 @@
  * bit. The backup is only read; the restored content is hostile, and the writer never follows a link.
  */
 import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { lstat, rename, rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { systemClock } from '../clock.ts';
@@ -24,15 +24,24 @@ export interface BaselineRequest {
   source: BackupSource;
   point: RestorePoint;
   driver: SandboxDriver;
-  /** Folder inside the restore root the manifest describes (expect.files.path). */
-  folder: string;
+  /**
+   * Folders inside the restore root the manifest may describe (expect.files.path), best first: the
+   * first that the restore holds as a real folder is taken, else the root.
+   */
+  folders: string[];
   /** Where the manifest is written (refused by the caller when it exists and --force is not given). */
   manifestFile: string;
   logDir: string;
   signal: AbortSignal;
 }
 
-export async function writeBaseline(request: BaselineRequest): Promise<ManifestStats> {
+export interface Baseline {
+  /** The folder taken (expect.files.path): "." for the restore root. */
+  folder: string;
+  stats: ManifestStats;
+}
+
+export async function writeBaseline(request: BaselineRequest): Promise<Baseline> {
   await using pool = new HashPool();
   const work = pointWork(request.scenario, request.source, {
     driver: request.driver,
@@ -43,16 +52,25 @@ export async function writeBaseline(request: BaselineRequest): Promise<ManifestS
     logDir: request.logDir,
   });
   await using restored = await restoreInto(work, request.point);
-  const root = await folderInside(restored.sandbox.hostRestoreDir, request.folder, 'expect.files.path');
+  const { folder, root } = await firstFolder(restored.sandbox.hostRestoreDir, request.folders);
   const stats = await writeAtomically(request.manifestFile, (out) => writeManifest(root, out, pool, undefined, request.signal));
   if (stats.files === 0) {
     await rm(request.manifestFile, { force: true });
     throw new BackupError(
       'POINT_EMPTY',
-      `The point ${request.point.id} holds no file${request.folder === '.' ? '' : ` under ${request.folder}`}: there is nothing to verify, and a files check on it would prove nothing. Check that the backup job backs up what it should.`,
+      `The point ${request.point.id} holds no file${folder === '.' ? '' : ` under ${folder}`}: there is nothing to verify, and a files check on it would prove nothing. Check that the backup job backs up what it should.`,
     );
   }
-  return stats;
+  return { folder, stats };
+}
+
+/** The first candidate the restore holds as a folder (never through a link: the tree is the backup's), else the root. */
+async function firstFolder(restoreRoot: string, candidates: string[]): Promise<{ folder: string; root: string }> {
+  for (const folder of candidates) {
+    const root = await folderInside(restoreRoot, folder, 'expect.files.path').catch(() => undefined);
+    if (root && (await lstat(root).then((info) => info.isDirectory(), () => false))) return { folder, root };
+  }
+  return { folder: '.', root: restoreRoot };
 }
 
 async function writeAtomically(file: string, write: (out: Writable) => Promise<ManifestStats>): Promise<ManifestStats> {

@@ -5,7 +5,7 @@
  * manifest; the scenario text is loaded by the scenario loader in-process, references checked, before
  * it is written: init never writes a scenario that does not validate.
  */
-import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { BackupError, ScenarioError, UsageError } from '../errors.ts';
@@ -41,6 +41,7 @@ export async function initScenario(request: InitRequest, signal: AbortSignal): P
   const redactor = await redactorFor([first]);
   const manifestFile = request.backup.kind === 'pgdump' ? undefined : scenarioFile.replace(/\.ya?ml$/i, '') + '.sha256';
   let wroteManifest = false;
+  let madeFolder: string | undefined;
   try {
     const backup = createSource(first);
     const points = await backup.points(signal);
@@ -49,22 +50,23 @@ export async function initScenario(request: InitRequest, signal: AbortSignal): P
     let files: FilesBaseline | undefined;
     if (manifestFile) {
       await refuseExisting(manifestFile, request.force);
-      const folder = folderOf(newest);
+      madeFolder = await mkdir(dir, { recursive: true });
       wroteManifest = true;
-      const stats = await withLogDir((logDir) =>
-        chooseDriver(request.sandbox).then(({ driver }) =>
-          writeBaseline({ scenario: first, source: backup, point: newest, driver: redactingDriver(driver, redactor), folder, manifestFile, logDir, signal }),
-        ),
+      const { driver } = await chooseDriver(request.sandbox);
+      const baseline = await withLogDir((logDir) =>
+        writeBaseline({ scenario: first, source: backup, point: newest, driver: redactingDriver(driver, redactor), folders: foldersOf(newest), manifestFile, logDir, signal }),
       );
-      files = { manifest: path.basename(manifestFile), folder, point: newest, stats, pinned: points.length > 1 };
+      files = { manifest: path.basename(manifestFile), ...baseline, point: newest, pinned: points.length > 1 };
     }
     const targets = proposeTargets(points);
     const text = scenarioText(scenarioDraft({ name: request.name, backup: request.backup, source, points, schema, files, targets }));
     await loadChecked(text, scenarioFile, request);
+    madeFolder ??= await mkdir(dir, { recursive: true });
     await writeFile(scenarioFile, text, { flag: request.force ? 'w' : 'wx' });
     return { scenarioFile, manifestFile, points, summary: summaryOf(request, points, files, targets.rpo) };
   } catch (err) {
     if (wroteManifest && manifestFile) await rm(manifestFile, { force: true });
+    if (madeFolder) await rm(madeFolder, { recursive: true, force: true });
     throw redactor.error(err);
   }
 }
@@ -86,10 +88,13 @@ async function loadChecked(text: string, file: string, request: InitRequest): Pr
   return scenario;
 }
 
-/** The folder the manifest describes: a point that holds one path (restic, borg) is verified from there. */
-function folderOf(point: RestorePoint): string {
+/**
+ * Where the files check starts: a point that holds one path (restic, borg) is verified from that
+ * folder: under its full path, or under its last part alone (restic before 0.17 keeps only that).
+ */
+function foldersOf(point: RestorePoint): string[] {
   const only = point.paths?.length === 1 ? point.paths[0]!.replace(/^\/+/, '') : '';
-  return only === '' ? '.' : only;
+  return only === '' ? [] : [...new Set([only, path.posix.basename(only)])];
 }
 
 async function refuseExisting(file: string, force: boolean): Promise<void> {
