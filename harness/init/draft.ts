@@ -108,7 +108,7 @@ function expectSection(inputs: DraftInputs): Section {
       `files: every file of the restore against ${files.manifest}, which init wrote from point ${files.point.id}`,
       `(${files.stats.files} files, ${formatBytes(files.stats.bytes)}): a changed, missing or extra file FAILs the drill.`,
       'A share that changes between backups needs the expected state of each point: have the backup job',
-      'write it ("restore-drill manifest") and point manifest at it (README, "Expected state that follows the point").',
+      'write it ("restore-drill manifest"), point manifest at that and remove source.point (README: "Your first scenario").',
     ],
   };
 }
