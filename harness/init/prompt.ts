@@ -12,11 +12,27 @@ export interface Asker {
   close(): void;
 }
 
-/** An asker on the terminal, or undefined when stdin or stderr is not one. */
+/**
+ * An asker on the terminal, or undefined when stdin or stderr is not one. Lines are read in order
+ * from one iterator, so answers typed or pasted ahead of their question are kept, not lost; the
+ * input ending (Ctrl-D) is an answer not given.
+ */
 export function terminalAsker(): Asker | undefined {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
   const lines = createInterface({ input: process.stdin, output: process.stderr });
-  return { ask: async (question) => (await lines.question(question)).trim(), close: () => lines.close() };
+  const answers = lines[Symbol.asyncIterator]();
+  let ended = false;
+  lines.on('close', () => (ended = true));
+  return {
+    ask: async (question) => {
+      if (ended) return '';
+      lines.setPrompt(question);
+      lines.prompt();
+      const next = await answers.next().catch(() => ({ done: true as const, value: undefined }));
+      return next.done ? '' : String(next.value).trim();
+    },
+    close: () => lines.close(),
+  };
 }
 
 export async function completeRequest(draft: InitDraft, asker: Asker | undefined): Promise<InitRequest> {

@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { access, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { runCli, tempDir } from '../helpers/cli.ts';
+import { CLI, runCli, tempDir } from '../helpers/cli.ts';
 import { onlyResult, toolMissing, treeDigest } from '../helpers/engines.ts';
 import { gnuTar, makeArchive, writeTree } from '../helpers/fixtures.ts';
 import { skipBecause } from '../helpers/ci-skips.ts';
@@ -21,6 +21,12 @@ const SHARE: Record<string, string | Buffer> = {
   'scans/scan 001.pdf': '%PDF-1.4\n%%EOF\n',
   'images/xray.raw': Buffer.alloc(70 * 1024, 5),
 };
+
+/** The CLI with a terminal (a pseudo-terminal from util-linux script), `input` typed into it at once. */
+function inTerminal(args: string[], input: string) {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return spawnSync('script', ['-qec', command, '/dev/null'], { input, encoding: 'utf8', timeout: 60_000, env: { ...process.env, CI: '1' } });
+}
 
 describe('restore-drill init (real backups, local sandbox)', function () {
   this.timeout(120_000);
@@ -161,6 +167,22 @@ describe('restore-drill init (real backups, local sandbox)', function () {
     const manifest = await readFile(path.join(tmp.path, 'hostile.sha256'), 'utf8');
     assert.deepEqual(manifest.trim().split('\n').map((line) => line.slice(66)), ['letter.txt']);
     assert.equal(onlyResult((await drill(file)).stdout).verdict, 'PASS');
+  });
+
+  it('with a terminal attached, asks for what the flags left out; answers typed ahead are kept, and the input ending is no answer', async function () {
+    if (toolMissing('script')) skipBecause(this, 'script (util-linux) is not installed: it gives the CLI a terminal');
+    const folder = path.join(tmp.path, 'asked');
+    await writeTree(folder, SHARE);
+    const file = path.join(tmp.path, 'asked.yaml');
+    const asked = inTerminal(['init', '-o', file], `directory\n${folder}\n`);
+    assert.equal(asked.status, 0, asked.stdout);
+    assert.match(asked.stdout, /What kind of backup .*Where is the backup \(--dir PATH\)\?/s);
+    assert.equal((parse(await readFile(file, 'utf8')) as { source: { kind: string } }).source.kind, 'directory');
+    assert.equal((await runCli(['validate', file])).code, 0);
+    const ended = inTerminal(['init', '-o', path.join(tmp.path, 'ended.yaml')], 'restic\n');
+    assert.equal(ended.status, 64, ended.stdout);
+    assert.match(ended.stdout, /init needs the backup: --restic REPO: no answer was given/);
+    assert.ok(!/\n\s+at /.test(ended.stdout), 'a stack trace was printed');
   });
 
   it('no backup flag and no terminal: exit 64 naming the flags; no file is left behind', async () => {
