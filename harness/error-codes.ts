@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   MANIFEST_DUPLICATE: 'input',
   MANIFEST_INVALID: 'input',
   MANIFEST_FILE_UNREADABLE: 'backup',
+  // The point drilled has no manifest: the one its backup job writes into the data ({ inside }), or the
+  // template's file for it on the host ({id}, {time:...}).
+  MANIFEST_NOT_FOR_POINT: 'backup',
+  MANIFEST_NOT_IN_POINT: 'backup',
   NO_CLEAN_POINT: 'backup',
   // random-within:<duration> found no point taken within the window: the backups may have stopped.
   NO_POINT_IN_WINDOW: 'backup',

@@ -1,39 +1,47 @@
 /** files: the restored tree against a sha256sum manifest: missing, changed, extra, unreadable. */
 import path from 'node:path';
-import { access, stat } from 'node:fs/promises';
-import { InputError } from '../errors.ts';
+import { stat } from 'node:fs/promises';
 import { compareTree, type Difference } from '../manifest/compare.ts';
 import { readManifestLines } from '../manifest/manifest-file.ts';
 import { folderInside } from '../manifest/safe-open.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import { formatBytes } from '../units.ts';
 import { checkResult, FindingList, type Check, type CheckContext, type CheckResultOf, type Finding } from './check.ts';
+import { hostFile, type ExpectedManifest, type ManifestLocator } from './expected-manifest.ts';
 
 export class FilesCheck implements Check<'files'> {
   readonly kind = 'files';
   readonly phase = 'verify';
   readonly name: string;
   private readonly spec: FilesCheckSpec;
-  private readonly manifestFile: string;
+  private readonly manifest: ManifestLocator;
 
-  constructor(spec: FilesCheckSpec, manifestFile: string) {
+  /** `manifest`: where the manifest comes from (expected-manifest.ts), or a plain file on this host. */
+  constructor(spec: FilesCheckSpec, manifest: ManifestLocator | string) {
     this.spec = spec;
-    this.manifestFile = manifestFile;
-    this.name = `files match ${path.basename(manifestFile)}`;
+    this.manifest = typeof manifest === 'string' ? hostFile(manifest) : manifest;
+    this.name = `files match ${this.manifest.name}`;
   }
 
   async run(context: CheckContext): Promise<CheckResultOf<'files'>> {
     const started = context.clock.monotonic();
+    const restoreDir = context.sandbox.hostRestoreDir;
+    const manifest = await this.manifest.locate({ point: context.points?.current, restoreDir, comparedPath: this.spec.path, signal: context.signal });
     try {
-      await access(this.manifestFile);
-    } catch {
-      throw new InputError('MANIFEST_MISSING', `The manifest ${this.manifestFile} does not exist. Make it with "restore-drill manifest <folder> -o ${this.manifestFile}".`);
+      return await this.compare(context, started, manifest);
+    } finally {
+      await manifest.dispose();
     }
+  }
+
+  private async compare(context: CheckContext, started: number, manifest: ExpectedManifest): Promise<CheckResultOf<'files'>> {
     const root = await folderInside(context.sandbox.hostRestoreDir, this.spec.path, 'expect.files.path');
-    if (!(await stat(root).then((info) => info.isDirectory(), () => false))) return this.folderMissing(context, started);
+    if (!(await stat(root).then((info) => info.isDirectory(), () => false))) return this.folderMissing(context, started, manifest);
     const findings = new FindingList();
     const stats = await compareTree({
-      manifestFile: this.manifestFile,
+      manifestFile: manifest.file,
+      manifestName: manifest.shown,
+      exclude: manifest.excluded === undefined ? undefined : new Set([manifest.excluded]),
       root,
       pool: context.pool,
       extra: this.spec.extra,
@@ -47,17 +55,17 @@ export class FilesCheck implements Check<'files'> {
       passed: `${stats.verifiedFiles} files (${formatBytes(stats.verifiedBytes)}) match the manifest`,
       failed: `${findings.count} of ${stats.expectedFiles} files differ from the manifest: ${summarize(findings.sample)}`,
       startedAt: started,
-      details: { ...stats, manifest: this.manifestFile, extra: this.spec.extra },
+      details: { ...stats, manifest: manifest.shown, extra: this.spec.extra },
     });
   }
 
   /** The folder the manifest describes is not in the restore: a FAIL, every file of the manifest missing. */
-  private async folderMissing(context: CheckContext, started: number): Promise<CheckResultOf<'files'>> {
+  private async folderMissing(context: CheckContext, started: number, manifest: ExpectedManifest): Promise<CheckResultOf<'files'>> {
     const findings = new FindingList();
     const folder = this.spec.path;
     findings.add({ rule: 'missing', subject: folder, message: `the folder ${folder} (expect.files.path) is not in the restore` });
     let expectedFiles = 0;
-    for await (const entry of readManifestLines(this.manifestFile)) {
+    for await (const entry of readManifestLines(manifest.file, manifest.shown)) {
       context.signal.throwIfAborted();
       expectedFiles++;
       findings.add({ rule: 'missing', subject: path.posix.join(folder, entry.relative), message: `${entry.relative} is missing`, expected: { digest: entry.digest } });
@@ -68,7 +76,7 @@ export class FilesCheck implements Check<'files'> {
       passed: '',
       failed: `the folder ${folder} is not in the restore: all ${expectedFiles} files of the manifest are missing (is expect.files.path right?)`,
       startedAt: started,
-      details: { expectedFiles, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: expectedFiles, manifest: this.manifestFile, extra: this.spec.extra },
+      details: { expectedFiles, verifiedFiles: 0, verifiedBytes: 0, extraFiles: 0, differences: expectedFiles, manifest: manifest.shown, extra: this.spec.extra },
     });
   }
 }

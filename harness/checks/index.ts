@@ -3,6 +3,7 @@ import type { Scenario } from '../scenario/load.ts';
 import { CanaryCheck } from './canary.ts';
 import type { Check } from './check.ts';
 import { CommandCheck } from './command.ts';
+import { manifestLocator } from './expected-manifest.ts';
 import { FilesCheck } from './files.ts';
 import { ransomwareCheckFor } from './ransomware-factory.ts';
 import { HttpCheck } from './http.ts';
@@ -15,7 +16,7 @@ export function createChecks(scenario: Scenario): Check[] {
   const checks: Check[] = [];
   const source = scenario.spec.source;
   const database = source.kind === 'pgdump' ? source.database : 'postgres';
-  if (expect.files) checks.push(new FilesCheck(expect.files, scenario.resolve(expect.files.manifest)));
+  if (expect.files) checks.push(new FilesCheck(expect.files, manifestLocator(expect.files.manifest, (file) => scenario.resolve(file))));
   for (const text of expect.text ?? []) checks.push(new TextCheck(text, scenario.resolve(text.expected)));
   for (const sql of expect.sql ?? []) checks.push(new SqlCheck(sql, { database, rowsFile: sql.rows_file === undefined ? undefined : scenario.resolve(sql.rows_file) }));
   for (const canary of expect.canary ?? []) {

@@ -12,12 +12,14 @@ import path from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CheckResultOf } from '../checks/check.ts';
+import { hostFile, type ManifestLocator } from '../checks/expected-manifest.ts';
 import { FilesCheck } from '../checks/files.ts';
 import type { Clock } from '../clock.ts';
 import type { HashPool } from '../manifest/hash-pool.ts';
 import { formatManifestLine, readManifestLines, type ManifestEntry } from '../manifest/manifest-file.ts';
 import type { FilesCheckSpec } from '../scenario/schema.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
+import type { RestorePoint } from '../sources/source.ts';
 import { folderView } from './folder-view.ts';
 import type { ControlCheck } from './result.ts';
 
@@ -37,12 +39,23 @@ interface Flip {
   size: number;
 }
 
-export async function filesControl(spec: FilesCheckSpec, manifestFile: string, restored: Sandbox, context: FilesControlContext): Promise<ControlCheck> {
-  const name = `files match ${path.basename(manifestFile)}`;
+/** The control of the files check whose manifest `locator` finds for `point` (a host file, or the one inside the point). */
+export async function filesControl(spec: FilesCheckSpec, manifestOf: ManifestLocator | string, restored: Sandbox, context: FilesControlContext, point?: RestorePoint): Promise<ControlCheck> {
+  const locator = typeof manifestOf === 'string' ? hostFile(manifestOf) : manifestOf;
+  const manifest = await locator.locate({ point, restoreDir: restored.hostRestoreDir, comparedPath: spec.path, signal: context.signal });
+  try {
+    return await controlWith(spec, locator.name, manifest.file, restored, context);
+  } finally {
+    await manifest.dispose();
+  }
+}
+
+async function controlWith(spec: FilesCheckSpec, manifestName: string, manifestFile: string, restored: Sandbox, context: FilesControlContext): Promise<ControlCheck> {
+  const name = `files match ${manifestName}`;
   const root = path.resolve(restored.hostRestoreDir, spec.path);
   let { flip, removed } = await chooseEntries(manifestFile, root, context.signal);
   const base = { kind: 'files' as const, name, method: 'manipulated-view' as const };
-  if (!flip && !removed) return { ...base, status: 'vacuous', summary: `the manifest ${path.basename(manifestFile)} lists no file, so the check passes on any restore` };
+  if (!flip && !removed) return { ...base, status: 'vacuous', summary: `the manifest ${manifestName} lists no file, so the check passes on any restore` };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'rd-control-'));
   try {
     const tree = path.join(scratch, 'tree');

@@ -6,6 +6,7 @@
  * Its own phase, `control`, outside the RTO.
  */
 import type { Check, CheckKind } from '../checks/check.ts';
+import { manifestLocator } from '../checks/expected-manifest.ts';
 import { asDrillError, InputError } from '../errors.ts';
 import type { Scenario } from '../scenario/load.ts';
 import type { Sandbox } from '../sandboxes/sandbox.ts';
@@ -60,7 +61,7 @@ async function runControl(input: ControlInput): Promise<NegativeControl> {
   const checks: ControlCheck[] = [];
   const files = scenario.spec.expect.files;
   for (const ran of reached.checks) {
-    if (ran.kind === 'files' && files) checks.push(await filesControl(files, scenario.resolve(files.manifest), input.restored, work));
+    if (ran.kind === 'files' && files) checks.push(await filesControl(files, manifestLocator(files.manifest, (file) => scenario.resolve(file)), input.restored, work, reached.point));
     if (ran.kind === 'ransomware') checks.push({ kind: 'ransomware', name: ran.name, method: 'none', status: 'not-applicable', summary: 'looks for signs of encryption, which an empty restore rightly has none of; its rules are proven by their own tests' });
   }
   const others = input.checksFor(withShortDeadlines(scenario)).filter((c) => c.kind !== 'files' && c.kind !== 'ransomware');

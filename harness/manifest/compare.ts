@@ -29,6 +29,8 @@ export interface CompareOptions {
   onDifference(difference: Difference): void;
   onProgress?(progress: { files: number; bytes: number }): void;
   signal?: AbortSignal;
+  /** Paths (relative to root) left out on both sides: a manifest carried in the tree it describes. */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface CompareStats {
@@ -64,8 +66,8 @@ export async function compareTree(options: CompareOptions): Promise<CompareStats
     inFlight.add(tracked);
   };
 
-  const manifest = new RunCursor(readManifestSortedRuns(options.manifestFile, options.manifestName));
-  const tree = new RunCursor(walkSortedRuns(options.root, { symlinks: true, special: true, signal: options.signal }));
+  const manifest = new RunCursor(without(readManifestSortedRuns(options.manifestFile, options.manifestName), options.exclude));
+  const tree = new RunCursor(without(walkSortedRuns(options.root, { symlinks: true, special: true, signal: options.signal }), options.exclude));
   // The last link the walk passed: a listed file under it is missing because the link is not followed.
   let lastLink: { entry: TreeEntry; shown?: string } | undefined;
   for (;;) {
@@ -108,4 +110,15 @@ export async function compareTree(options: CompareOptions): Promise<CompareStats
   }
   await Promise.all(inFlight);
   return stats;
+}
+
+/** The runs without the excluded paths (the runs themselves when nothing is excluded). */
+function without<T extends { relative: string }>(runs: AsyncGenerator<T[]>, exclude: ReadonlySet<string> | undefined): AsyncGenerator<T[]> {
+  if (!exclude || exclude.size === 0) return runs;
+  return (async function* () {
+    for await (const run of runs) {
+      const kept = run.filter((entry) => !exclude.has(entry.relative));
+      if (kept.length > 0) yield kept;
+    }
+  })();
 }

@@ -147,10 +147,8 @@ export async function readInside(
   relative: string,
   options: { maxBytes: number; signal?: AbortSignal },
 ): Promise<{ bytes: Buffer } | { tooLarge: number }> {
-  const file = await resolveInside(root, relative);
-  const { handle, size } = await openRegular(file);
+  const { handle, size } = await openInside(root, relative);
   try {
-    await checkStillInside(handle, root, relative);
     if (size > options.maxBytes) return { tooLarge: size };
     const chunks: Buffer[] = [];
     let total = 0;
@@ -168,6 +166,18 @@ export async function readInside(
   } finally {
     await handle.close();
   }
+}
+
+/** Opens a regular file inside root (see readInside): refusals throw UnsafePathError, a missing file ENOENT. */
+export async function openInside(root: string, relative: string): Promise<{ handle: FileHandle; size: number }> {
+  const opened = await openRegular(await resolveInside(root, relative));
+  try {
+    await checkStillInside(opened.handle, root, relative);
+  } catch (err) {
+    await opened.handle.close();
+    throw err;
+  }
+  return opened;
 }
 
 /** Where the open descriptor really is (Linux): closes the race between resolving and opening. */

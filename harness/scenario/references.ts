@@ -2,6 +2,7 @@
 import { access } from 'node:fs/promises';
 import fg from 'fast-glob';
 import type { ScenarioProblem } from '../errors.ts';
+import { isManifestTemplate, templateFolder } from '../manifest/manifest-template.ts';
 import { expandPattern } from '../sources/path-source.ts';
 import type { Scenario } from './load.ts';
 
@@ -35,9 +36,14 @@ export async function checkReferences(scenario: Scenario): Promise<ScenarioProbl
       problems.push(scenario.problemAt(['expect', 'text', index, 'expected'], `${scenario.resolve(check.expected)} does not exist${hint(scenario.resolve(check.expected))}`));
     }
   }
-  if (expect.files && !(await exists(scenario.resolve(expect.files.manifest)))) {
-    const manifest = scenario.resolve(expect.files.manifest);
-    problems.push(scenario.problemAt(['expect', 'files', 'manifest'], `${manifest} does not exist${hint(manifest)}`));
+  const manifest = expect.files?.manifest;
+  // A manifest inside the backup is found in the restored point; a template's file, once the point is known.
+  if (typeof manifest === 'string') {
+    const template = isManifestTemplate(manifest);
+    const file = scenario.resolve(template ? templateFolder(manifest) : manifest);
+    if (!(await exists(file))) {
+      problems.push(scenario.problemAt(['expect', 'files', 'manifest'], `${template ? `the folder ${file} of the template ${manifest}` : file} does not exist${hint(file)}`));
+    }
   }
   const indicators = expect.ransomware?.indicators;
   for (const [i, file] of (indicators === undefined ? [] : Array.isArray(indicators) ? indicators : [indicators]).entries()) {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDuration } from '../units.ts';
 import { rotatesOneFolder } from '../drill/sample-pattern.ts';
 import { duration, retryDeadline, size, timer, timestamp } from './values.ts';
+import { manifestFormSchema } from './manifest-schema.ts';
 import { vmExpectFields, vmMachineSchema } from './vm-schema.ts';
 import { accessSchema } from './access-schema.ts';
 
@@ -135,7 +136,8 @@ export const restoreStepSchema = z.strictObject({
 });
 
 export const filesCheckSchema = z.strictObject({
-  manifest: z.string().min(1, 'expected the path of a sha256sum-format manifest'),
+  /** A manifest file on this host, a template of them chosen by the point ({id}, {time:...}), or { inside: PATH } in the point. */
+  manifest: manifestFormSchema,
   extra: z.enum(['allow', 'forbid']).default('forbid'),
   /** Folder inside the restore root that the manifest describes. */
   path: z.string().default('.'),
