@@ -2,20 +2,24 @@
 import type { ManifestStats } from '../manifest/create.ts';
 import type { RestorePoint } from '../sources/source.ts';
 import { formatBytes } from '../units.ts';
+import { CARRIED_MANIFEST } from './host-manifest.ts';
 import type { BackupRequest } from './request.ts';
 import type { ScenarioDraft, Section } from './scenario-text.ts';
 import type { ProposedTargets } from './targets.ts';
 
-/** The files check's baseline: the manifest init wrote from one point. */
+/**
+ * The files check's expected state: the manifest the newest point carries (inside), or the one init
+ * wrote from it on this host, as a template of one file per point or as one file.
+ */
 export interface FilesBaseline {
-  /** The manifest's path as the scenario writes it (relative to the scenario). */
+  form: 'inside' | 'template' | 'file';
+  /** The path inside the restore (inside), or on this host relative to the scenario. */
   manifest: string;
   /** The folder inside the restore it describes. */
   folder: string;
   point: RestorePoint;
-  stats: ManifestStats;
-  /** source.point names this point, since the manifest describes it alone. */
-  pinned: boolean;
+  /** What init wrote (not for inside). */
+  stats?: ManifestStats;
 }
 
 export interface DraftInputs {
@@ -71,12 +75,7 @@ function sourceSection(inputs: DraftInputs): Section {
   const notes = [`The backup: ${KIND_NAMES[backup.kind]}. It is only read, never written.`];
   if (backup.passwordEnv !== undefined) notes.push(`The password is read from the environment variable ${backup.passwordEnv} when the drill runs; it is never written here.`);
   if (backup.passwordFile !== undefined) notes.push('The password is read from that file (its first line) when the drill runs; it is never written here.');
-  const value = { ...inputs.source };
-  if (inputs.files?.pinned) {
-    value.point = inputs.files.point.id;
-    notes.push(`point: the point the manifest below describes. Remove it once the manifest follows the point (see expect), to drill the newest point.`);
-  }
-  return { value, notes };
+  return { value: inputs.source, notes };
 }
 
 function sandboxSection(backup: BackupRequest): Section {
@@ -102,13 +101,31 @@ function expectSection(inputs: DraftInputs): Section {
     };
   }
   const files = inputs.files!;
-  return {
-    value: { files: { manifest: files.manifest, path: files.folder, extra: 'forbid' } },
-    notes: [
-      `files: every file of the restore against ${files.manifest}, which init wrote from point ${files.point.id}`,
-      `(${files.stats.files} files, ${formatBytes(files.stats.bytes)}): a changed, missing or extra file FAILs the drill.`,
-      'A share that changes between backups needs the expected state of each point: have the backup job',
-      'write it ("restore-drill manifest"), point manifest at that and remove source.point (README: "Your first scenario").',
-    ],
-  };
+  const manifest = files.form === 'inside' ? { inside: files.manifest } : files.manifest;
+  return { value: { files: { manifest, path: files.folder, extra: 'forbid' } }, notes: filesNotes(files) };
+}
+
+function filesNotes(files: FilesBaseline): string[] {
+  const lead = 'files: every file of the restore against its manifest; a changed, missing or extra file FAILs the drill.';
+  const held = `${files.stats?.files ?? 0} files, ${formatBytes(files.stats?.bytes ?? 0)}`;
+  const carried = `{ inside: ${files.folder === '.' ? '' : `${files.folder}/`}${CARRIED_MANIFEST} }`;
+  const readme = '(README, "The expected state that follows the point")';
+  switch (files.form) {
+    case 'inside':
+      return [lead, `The manifest is the one the backup job writes into the data (${files.manifest}), restored from the same point: a point without it FAILs.`];
+    case 'template':
+      return [
+        lead,
+        `The manifest follows the point ({id}: the point's id). init wrote the newest point's (${files.point.id}: ${held});`,
+        'a point without its file FAILs, so have the backup job write one for each new point',
+        `("restore-drill manifest FOLDER -o ${files.manifest.replace('{id}', 'ID')}"), or write it into the data and name it`,
+        `here as manifest: ${carried} ${readme}.`,
+      ];
+    case 'file':
+      return [
+        lead,
+        `init wrote it from point ${files.point.id} (${held}). When the backup changes, write it again ("restore-drill manifest"),`,
+        `or have the backup job write it into the data and name it here as manifest: ${carried} ${readme}.`,
+      ];
+  }
 }

@@ -17,6 +17,7 @@ import { createSource } from '../sources/index.ts';
 import type { RestorePoint } from '../sources/source.ts';
 import { formatBytes, formatDuration, parseDuration } from '../units.ts';
 import { writeBaseline } from './baseline.ts';
+import { hostManifestFor } from './host-manifest.ts';
 import { scenarioDraft, sourceOnlyDraft, type FilesBaseline } from './draft.ts';
 import { BACKUP_FLAGS, sourceFields, type InitRequest } from './request.ts';
 import { schemaReference } from './schema-reference.ts';
@@ -25,7 +26,6 @@ import { proposeTargets } from './targets.ts';
 
 export interface InitOutcome {
   scenarioFile: string;
-  manifestFile?: string;
   points: RestorePoint[];
   /** Lines for the operator: what was written and what to do next. */
   summary: string[];
@@ -39,36 +39,48 @@ export async function initScenario(request: InitRequest, signal: AbortSignal): P
   const source = sourceFields(request.backup, dir);
   const first = await loadChecked(scenarioText(sourceOnlyDraft(request.name, source, schema)), scenarioFile, request);
   const redactor = await redactorFor([first]);
-  const manifestFile = request.backup.kind === 'pgdump' ? undefined : scenarioFile.replace(/\.ya?ml$/i, '') + '.sha256';
-  let wroteManifest = false;
-  let madeFolder: string | undefined;
+  const made: string[] = [];
   try {
     const backup = createSource(first);
     const points = await backup.points(signal);
     const newest = points[0];
     if (!newest) throw new BackupError('NO_RESTORE_POINT', `${BACKUP_FLAGS[request.backup.kind].split(' ')[0]} ${request.backup.location} has no restore point: the backup is empty or the path matches nothing.`);
     let files: FilesBaseline | undefined;
-    if (manifestFile) {
-      await refuseExisting(manifestFile, request.force);
-      madeFolder = await mkdir(dir, { recursive: true });
-      wroteManifest = true;
+    if (request.backup.kind !== 'pgdump') {
+      const host = hostManifestFor(request.backup, scenarioFile, newest, points.length);
+      await refuseExisting(host.file, request.force);
+      await makeFolder(path.dirname(host.file), made);
+      made.push(host.file);
       const { driver } = await chooseDriver(request.sandbox);
       const baseline = await withLogDir((logDir) =>
-        writeBaseline({ scenario: first, source: backup, point: newest, driver: redactingDriver(driver, redactor), folders: foldersOf(newest), manifestFile, logDir, signal }),
+        writeBaseline({ scenario: first, source: backup, point: newest, driver: redactingDriver(driver, redactor), folders: foldersOf(newest), manifestFile: host.file, logDir, signal }),
       );
-      files = { manifest: path.basename(manifestFile), ...baseline, point: newest, pinned: points.length > 1 };
+      files = 'carried' in baseline
+        ? { form: 'inside', manifest: baseline.carried, folder: baseline.folder, point: newest }
+        : { form: host.template ? 'template' : 'file', manifest: host.written, folder: baseline.folder, point: newest, stats: baseline.stats };
+      if (files.form === 'inside') await removeMade(made);
     }
     const targets = proposeTargets(points);
     const text = scenarioText(scenarioDraft({ name: request.name, backup: request.backup, source, points, schema, files, targets }));
     await loadChecked(text, scenarioFile, request);
-    madeFolder ??= await mkdir(dir, { recursive: true });
+    await makeFolder(dir, made);
     await writeFile(scenarioFile, text, { flag: request.force ? 'w' : 'wx' });
-    return { scenarioFile, manifestFile, points, summary: summaryOf(request, points, files, targets.rpo) };
+    return { scenarioFile, points, summary: summaryOf(request, points, files, targets.rpo) };
   } catch (err) {
-    if (wroteManifest && manifestFile) await rm(manifestFile, { force: true });
-    if (madeFolder) await rm(madeFolder, { recursive: true, force: true });
+    await removeMade(made);
     throw redactor.error(err);
   }
+}
+
+/** Makes a folder and its parents, noting the first one made (to be removed again if init fails). */
+async function makeFolder(folder: string, made: string[]): Promise<void> {
+  const first = await mkdir(folder, { recursive: true });
+  if (first) made.push(first);
+}
+
+/** Removes what init made, newest first (a file, then the folders made for it). */
+async function removeMade(made: string[]): Promise<void> {
+  for (const each of made.splice(0).reverse()) await rm(each, { recursive: true, force: true });
 }
 
 /** The scenario text through the loader and the reference checks, as validate runs them; a problem is init's to report. */
@@ -116,7 +128,8 @@ async function withLogDir<T>(body: (logDir: string) => Promise<T>): Promise<T> {
 function summaryOf(request: InitRequest, points: RestorePoint[], files: FilesBaseline | undefined, rpo: string): string[] {
   const output = path.relative(process.cwd(), path.resolve(request.output)) || request.output;
   const lines = [`wrote ${output} (${request.name}): ${request.backup.kind} source, ${points.length} restore point${points.length === 1 ? '' : 's'}, the newest ${points[0]!.id} of ${points[0]!.time.toISOString()}`];
-  if (files) lines.push(`wrote ${files.manifest} beside it: ${files.stats.files} files (${formatBytes(files.stats.bytes)}) of point ${files.point.id}${files.pinned ? ' (source.point names it)' : ''}`);
+  if (files?.form === 'inside') lines.push(`the point carries its manifest (${files.manifest}, written by the backup job): the files check reads it from each point drilled`);
+  else if (files?.stats) lines.push(`wrote the manifest of point ${files.point.id} (${files.stats.files} files, ${formatBytes(files.stats.bytes)}) as ${files.manifest}${files.form === 'template' ? `, ${'{id}'} the point's id: the backup job writes one for each new point` : ''}`);
   const age = Date.now() - points[0]!.time.getTime();
   if (age > (parseDuration(rpo) ?? Infinity)) {
     lines.push(`note: the newest point is ${formatDuration(age)} old, older than the RPO written (${rpo}): a drill now ends LATE. Has the backup stopped? Else edit targets.rpo.`);

@@ -51,28 +51,32 @@ describe('restore-drill init (real backups, local sandbox)', function () {
   describe('a restic repository', () => {
     let repository: string;
     let digestBefore: string;
+    let restic: (args: string[]) => string;
+    const newestSnapshot = () => (JSON.parse(restic(['snapshots', '--json', '--no-lock'])) as { id: string; time: string }[]).sort((a, b) => b.time.localeCompare(a.time))[0]!.id;
+    const backupTime = (hoursAgo: number) => new Date(Date.now() - hoursAgo * HOUR).toISOString().slice(0, 19).replace('T', ' ');
 
     before(async function () {
       const missing = toolMissing('restic');
       if (missing) skipBecause(this, missing);
       repository = path.join(tmp.path, 'restic-repo');
       const env = { PATH: process.env.PATH, HOME: tmp.path, TZ: 'UTC', RESTIC_PASSWORD: PASSWORD };
-      const restic = (args: string[]) => {
-        const run = spawnSync('restic', ['-q', '-r', repository, ...args], { cwd: tmp.path, env, encoding: 'utf8' });
+      restic = (args) => {
+        const run = spawnSync('restic', ['-r', repository, ...args], { cwd: tmp.path, env, encoding: 'utf8' });
         if (run.status !== 0) throw new Error(`restic ${args.join(' ')}: ${run.stderr}`);
+        return run.stdout;
       };
-      restic(['init']);
+      restic(['init', '-q']);
       await writeTree(path.join(tmp.path, 'share'), SHARE);
-      restic(['backup', '--host', 'ward-a', '--time', new Date(Date.now() - 25 * HOUR).toISOString().slice(0, 19).replace('T', ' '), 'share']);
+      restic(['backup', '-q', '--host', 'ward-a', '--time', backupTime(49), 'share']);
       await writeFile(path.join(tmp.path, 'share', '紹介状', '紹介状_0002.txt'), '紹介状 No.0002\n');
-      restic(['backup', '--host', 'ward-a', '--time', new Date(Date.now() - HOUR).toISOString().slice(0, 19).replace('T', ' '), 'share']);
+      restic(['backup', '-q', '--host', 'ward-a', '--time', backupTime(25), 'share']);
       digestBefore = await treeDigest(repository);
     });
     after(async () => {
       if (repository && digestBefore) assert.equal(await treeDigest(repository), digestBefore, 'init or the drill wrote to the repository');
     });
 
-    it('writes a scenario that validate accepts and that drills PASS unchanged; the password is nowhere in what it writes', async () => {
+    it('writes a scenario that validate accepts and that drills PASS unchanged; the password is nowhere in what it writes; the next night follows the point', async () => {
       const file = path.join(tmp.path, 'scenarios', 'share.yaml');
       const env = { RD_INIT_PW: PASSWORD };
       const init = await runCli(['init', '--restic', repository, '--password-env', 'RD_INIT_PW', '-o', file, '--name', 'ward-share'], { env, cwd: tmp.path });
@@ -81,11 +85,12 @@ describe('restore-drill init (real backups, local sandbox)', function () {
       const text = await readFile(file, 'utf8');
       assert.match(text.split('\n')[0]!, /^# yaml-language-server: \$schema=\S+scenario\.schema\.json$/);
       const written = parse(text) as { source: Record<string, unknown>; expect: { files: { manifest: string; path: string } }; targets: Record<string, string> };
-      assert.deepEqual(written.source, { kind: 'restic', repository: '../restic-repo', password_env: 'RD_INIT_PW', point: written.source.point });
+      assert.deepEqual(written.source, { kind: 'restic', repository: '../restic-repo', password_env: 'RD_INIT_PW' });
+      assert.equal(written.expect.files.manifest, 'share-manifests/{id}.sha256', 'the expected state follows the point');
       // restic before 0.17 restores a relative backup under its last part, later ones under its full path
       assert.ok(['share', path.join(tmp.path, 'share').slice(1)].includes(written.expect.files.path), `the files check starts at the one path the snapshot holds, not ${written.expect.files.path}`);
       assert.equal(written.targets.rpo, '27h', 'the RPO follows the backup: a day between points, a tenth more');
-      const manifest = await readFile(path.join(tmp.path, 'scenarios', 'share.sha256'), 'utf8');
+      const manifest = await readFile(path.join(tmp.path, 'scenarios', 'share-manifests', `${newestSnapshot()}.sha256`), 'utf8');
       assert.deepEqual(manifest.trim().split('\n').map((line) => line.slice(66)), ['images/xray.raw', 'scans/scan 001.pdf', '紹介状/紹介状_0001.txt', '紹介状/紹介状_0002.txt']);
       for (const output of [text, manifest, init.stdout, init.stderr]) assert.ok(!output.includes(PASSWORD), 'the password was written');
 
@@ -98,6 +103,22 @@ describe('restore-drill init (real backups, local sandbox)', function () {
       assert.equal(result.restored?.files, 4);
       assert.equal(await readFile(file, 'utf8'), text, 'the drill left the scenario as init wrote it');
       assert.ok(!run.stdout.includes(PASSWORD) && !run.stderr.includes(PASSWORD));
+
+      // The next night the share changed: without its manifest the new point FAILs naming the file to write;
+      // once the backup job wrote it (restore-drill manifest), the same scenario PASSes again.
+      await writeFile(path.join(tmp.path, 'share', 'scans', 'scan 002.pdf'), '%PDF-1.4\n% night two\n%%EOF\n');
+      restic(['backup', '-q', '--host', 'ward-a', '--time', backupTime(1), 'share']);
+      const next = newestSnapshot();
+      digestBefore = await treeDigest(repository);
+      const unwritten = onlyResult((await drill(file, env)).stdout);
+      assert.equal(unwritten.verdict, 'FAIL', unwritten.reason);
+      assert.match(unwritten.reason, new RegExp(`share-manifests/${next}\\.sha256`));
+      const job = await runCli(['manifest', path.join(tmp.path, 'share'), '-o', path.join(tmp.path, 'scenarios', 'share-manifests', `${next}.sha256`)]);
+      assert.equal(job.code, 0, job.stderr);
+      const second = onlyResult((await drill(file, env)).stdout);
+      assert.equal(second.verdict, 'PASS', second.reason);
+      assert.equal(second.restorePoint?.id, next);
+      assert.equal(second.restored?.files, 5);
     });
 
     it('with a wrong password: ERROR naming the variable, and nothing is written', async () => {
@@ -128,8 +149,8 @@ describe('restore-drill init (real backups, local sandbox)', function () {
     assert.equal(init.code, 0, init.stderr);
     const written = parse(await readFile(file, 'utf8')) as { name: string; source: Record<string, string> };
     assert.equal(written.name, 'share');
-    assert.deepEqual(written.source, { kind: 'tar', path: 'nightly/share-*.tar.gz', point: 'share-2026-12-02.tar.gz' });
-    assert.match(await readFile(path.join(tmp.path, 'tar.sha256'), 'utf8'), /  late\.txt\n/);
+    assert.deepEqual(written.source, { kind: 'tar', path: 'nightly/share-*.tar.gz' });
+    assert.match(await readFile(path.join(tmp.path, 'tar-manifests', 'share-2026-12-02.tar.gz.sha256'), 'utf8'), /  late\.txt\n/);
     const run = await drill(file);
     const result = onlyResult(run.stdout);
     assert.equal(result.verdict, 'PASS', result.reason);
@@ -153,6 +174,23 @@ describe('restore-drill init (real backups, local sandbox)', function () {
     const forced = await runCli(['init', '--dir', folder, '-o', file, '--name', 'other', '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(await readFile(file, 'utf8'), /^name: other$/m);
+  });
+
+  it('a point that carries its manifest (written by the backup job): the files check reads it from each point, nothing is written beside the scenario', async () => {
+    const tree = path.join(tmp.path, 'carried', 'share');
+    await writeTree(tree, SHARE);
+    const job = await runCli(['manifest', tree, '-o', path.join(tree, '.restore-drill.sha256')]);
+    assert.equal(job.code, 0, job.stderr);
+    await makeArchive(path.join(tmp.path, 'carried'), path.join(tmp.path, 'carried-backups', 'share-1.tar.gz'), new Date(Date.now() - 2 * HOUR));
+    const file = path.join(tmp.path, 'carried.yaml');
+    const init = await runCli(['init', '--tar', path.join(tmp.path, 'carried-backups', '*.tar.gz'), '-o', file]);
+    assert.equal(init.code, 0, init.stderr);
+    assert.match(init.stdout, /the point carries its manifest \(share\/\.restore-drill\.sha256/);
+    const written = parse(await readFile(file, 'utf8')) as { expect: { files: unknown } };
+    assert.deepEqual(written.expect.files, { manifest: { inside: 'share/.restore-drill.sha256' }, path: 'share', extra: 'forbid' });
+    assert.equal(await exists(path.join(tmp.path, 'carried-manifests')), false, 'a manifest was written on the host');
+    const result = onlyResult((await drill(file)).stdout);
+    assert.equal(result.verdict, 'PASS', result.reason);
   });
 
   it('a hostile archive: links that lead out of the restore are never followed into the manifest', async () => {

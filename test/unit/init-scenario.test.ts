@@ -27,7 +27,9 @@ function inputs(backup: BackupRequest, points = nightly(3)): DraftInputs {
     source: sourceFields(backup, DIR),
     points,
     schema: './scenario.schema.json',
-    files: backup.kind === 'pgdump' ? undefined : { manifest: 'share.sha256', folder: '.', point: points[0]!, stats: { files: 12, bytes: 4096 }, pinned: points.length > 1 },
+    files: backup.kind === 'pgdump' ? undefined : points.length > 1
+      ? { form: 'template', manifest: 'share-manifests/{id}.sha256', folder: '.', point: points[0]!, stats: { files: 12, bytes: 4096 } }
+      : { form: 'file', manifest: 'share.sha256', folder: '.', point: points[0]!, stats: { files: 12, bytes: 4096 } },
     targets: proposeTargets(points),
   };
 }
@@ -45,12 +47,12 @@ describe('init: the scenario writer', () => {
       assert.match(lines[at - 1]!, /^# /, `no comment above ${key}`);
     }
     const spec = load(text);
-    assert.deepEqual(spec.source, { kind: 'tar', path: '../../backups/share-*.tar.gz', point: 'night-3' });
-    assert.deepEqual(spec.expect.files, { manifest: 'share.sha256', path: '.', extra: 'forbid' });
+    assert.deepEqual(spec.source, { kind: 'tar', path: '../../backups/share-*.tar.gz' });
+    assert.deepEqual(spec.expect.files, { manifest: 'share-manifests/{id}.sha256', path: '.', extra: 'forbid' });
     assert.equal(spec.targets.rpo, 27 * HOUR);
     assert.equal(spec.targets.rto, 4 * HOUR);
     assert.match(text, /^ {2}rto: 4h # .*placeholder/m);
-    assert.match(text, /expected state of each point/);
+    assert.match(text, /The manifest follows the point \({id}: the point's id\). init wrote the newest point's \(night-3: 12 files, 4.0 KiB\)/);
   });
 
   it('names the password variable or file, never a value, and says so', () => {
@@ -69,6 +71,14 @@ describe('init: the scenario writer', () => {
     }
   });
 
+  it('a point that carries its manifest: manifest is { inside }, from the folder the files check starts at', () => {
+    const draft = inputs({ kind: 'restic', location: '/backups/restic', passwordEnv: 'SHARE_PW' });
+    draft.files = { form: 'inside', manifest: 'srv/share/.restore-drill.sha256', folder: 'srv/share', point: draft.points[0]! };
+    const text = scenarioText(scenarioDraft(draft));
+    assert.deepEqual(load(text).expect.files, { manifest: { inside: 'srv/share/.restore-drill.sha256' }, path: 'srv/share', extra: 'forbid' });
+    assert.match(text, /the one the backup job writes into the data/);
+  });
+
   it('a pgdump: the postgres image and an sql check instead of files', () => {
     const spec = load(scenarioText(scenarioDraft(inputs({ kind: 'pgdump', location: '/backups/billing.dump', database: 'billing' }))));
     assert.equal(spec.sandbox.image, 'restore-drill/postgres:latest');
@@ -77,9 +87,12 @@ describe('init: the scenario writer', () => {
     assert.deepEqual(spec.source.kind === 'pgdump' && [spec.source.path, spec.source.database], ['../../backups/billing.dump', 'billing']);
   });
 
-  it('one point: nothing pinned, the nightly RPO; the source-only draft loads too', () => {
-    const spec = load(scenarioText(scenarioDraft(inputs({ kind: 'directory', location: '/backups/snapshot' }, nightly(1)))));
+  it('one point: one manifest file, the nightly RPO; the source-only draft loads too', () => {
+    const text = scenarioText(scenarioDraft(inputs({ kind: 'directory', location: '/backups/snapshot' }, nightly(1))));
+    const spec = load(text);
     assert.deepEqual(spec.source, { kind: 'directory', path: '../../backups/snapshot' });
+    assert.equal(spec.expect.files?.manifest, 'share.sha256');
+    assert.match(text, /When the backup changes, write it again/);
     assert.equal(spec.targets.rpo, 26 * HOUR);
     assert.equal(load(scenarioText(sourceOnlyDraft('share', { kind: 'tar', path: 'x.tar' }, 's.json'))).name, 'share');
   });
