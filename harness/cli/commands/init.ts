@@ -40,7 +40,7 @@ export function registerInit(program: Command): void {
     .option('--passphrase-env <var>', 'borg: the same as --password-env')
     .option('--passphrase-file <file>', 'borg: the same as --password-file')
     .option('--database <name>', 'pgdump: the database the dump is loaded into')
-    .option('-o, --output <file>', 'the scenario file to write (default NAME.yaml); its manifest is written beside it (NAME.sha256)')
+    .option('-o, --output <file>', 'the scenario file to write (default NAME.yaml); the manifest init writes goes beside it (NAME-manifests/{id}.sha256, NAME.sha256 for a single archive or folder)')
     .option('--name <name>', "the scenario's name (default: from the backup's file or folder name)")
     .option('--force', 'replace the scenario and manifest files when they exist')
     .option('--sandbox <driver>', `where the newest point is restored to write its manifest: ${SANDBOX_CHOICES.join(', ')}`, 'local')
