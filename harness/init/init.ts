@@ -65,11 +65,24 @@ export async function initScenario(request: InitRequest, signal: AbortSignal): P
     await loadChecked(text, scenarioFile, request);
     await makeFolder(dir, made);
     await writeFile(scenarioFile, text, { flag: request.force ? 'w' : 'wx' });
-    return { scenarioFile, points, summary: summaryOf(request, points, files, targets.rpo) };
+    const summary = [...summaryOf(request, points, files, targets.rpo), ...resultsNote(backup.backupPaths)];
+    return { scenarioFile, points, summary };
   } catch (err) {
     await removeMade(made);
     throw redactor.error(err);
   }
+}
+
+/**
+ * A drill proves it left the backup as it was by comparing the folder that holds it before and after;
+ * run's default results folder (results/ here) inside that folder would change it, and the drill ends
+ * in ERROR (BACKUP_CHANGED). Said now, while it is one flag to fix.
+ */
+function resultsNote(watched: string[]): string[] {
+  const results = path.resolve('results');
+  const inside = watched.find((folder) => !path.relative(folder, results).startsWith('..'));
+  if (!inside) return [];
+  return [`note: ${inside} holds the backup, and a drill watches it for changes: run the drills from another folder or with --results DIR outside it, or the results written there end them in ERROR (BACKUP_CHANGED)`];
 }
 
 /** Makes a folder and its parents, noting the first one made (to be removed again if init fails). */

@@ -171,8 +171,11 @@ describe('restore-drill init (real backups, local sandbox)', function () {
     assert.equal(again.code, 64);
     assert.match(again.stderr, /snapshot\.yaml already exists: init does not overwrite it .*--force/);
     assert.equal(await readFile(file, 'utf8'), text);
-    const forced = await runCli(['init', '--dir', folder, '-o', file, '--name', 'other', '--force']);
+    // run from the folder that holds the snapshot, a drill's results/ would land in what it watches
+    const forced = await runCli(['init', '--dir', 'snapshot', '-o', file, '--name', 'other', '--force'], { cwd: tmp.path });
     assert.equal(forced.code, 0, forced.stderr);
+    assert.match(forced.stdout, /note: .* holds the backup, and a drill watches it for changes: .*--results DIR outside it.*BACKUP_CHANGED/);
+    assert.doesNotMatch(first.stdout, /note:/);
     assert.match(await readFile(file, 'utf8'), /^name: other$/m);
   });
 
