@@ -14,7 +14,8 @@ import { checkReferences } from '../scenario/references.ts';
 import { chooseDriver } from '../sandboxes/index.ts';
 import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import { createSource } from '../sources/index.ts';
-import type { RestorePoint } from '../sources/source.ts';
+import type { BackupSource, RestorePoint } from '../sources/source.ts';
+import type { Redactor } from '../secrets/redactor.ts';
 import { formatBytes, formatDuration, parseDuration } from '../units.ts';
 import { writeBaseline } from './baseline.ts';
 import { hostManifestFor } from './host-manifest.ts';
@@ -45,21 +46,7 @@ export async function initScenario(request: InitRequest, signal: AbortSignal): P
     const points = await backup.points(signal);
     const newest = points[0];
     if (!newest) throw new BackupError('NO_RESTORE_POINT', `${BACKUP_FLAGS[request.backup.kind].split(' ')[0]} ${request.backup.location} has no restore point: the backup is empty or the path matches nothing.`);
-    let files: FilesBaseline | undefined;
-    if (request.backup.kind !== 'pgdump') {
-      const host = hostManifestFor(request.backup, scenarioFile, newest, points.length);
-      await refuseExisting(host.file, request.force);
-      await makeFolder(path.dirname(host.file), made);
-      made.push(host.file);
-      const { driver } = await chooseDriver(request.sandbox);
-      const baseline = await withLogDir((logDir) =>
-        writeBaseline({ scenario: first, source: backup, point: newest, driver: redactingDriver(driver, redactor), folders: foldersOf(newest), manifestFile: host.file, logDir, signal }),
-      );
-      files = 'carried' in baseline
-        ? { form: 'inside', manifest: baseline.carried, folder: baseline.folder, point: newest }
-        : { form: host.template ? 'template' : 'file', manifest: host.written, folder: baseline.folder, point: newest, stats: baseline.stats };
-      if (files.form === 'inside') await removeMade(made);
-    }
+    const files = request.backup.kind === 'pgdump' ? undefined : await expectedState({ request, scenario: first, backup, points, scenarioFile, redactor, made, signal });
     const targets = proposeTargets(points);
     const text = scenarioText(scenarioDraft({ name: request.name, backup: request.backup, source, points, schema, files, targets }));
     await loadChecked(text, scenarioFile, request);
@@ -71,6 +58,37 @@ export async function initScenario(request: InitRequest, signal: AbortSignal): P
     await removeMade(made);
     throw redactor.error(err);
   }
+}
+
+interface StateRequest {
+  request: InitRequest;
+  scenario: Scenario;
+  backup: BackupSource;
+  points: RestorePoint[];
+  scenarioFile: string;
+  redactor: Redactor;
+  /** What init made, removed again when it fails. */
+  made: string[];
+  signal: AbortSignal;
+}
+
+/** The files check's expected state, from the newest point restored: the manifest it carries, or one init writes on this host. */
+async function expectedState(r: StateRequest): Promise<FilesBaseline> {
+  const newest = r.points[0]!;
+  const host = hostManifestFor(r.request.backup, r.scenarioFile, newest, r.points.length);
+  const existed = await exists(host.file);
+  if (existed && !r.request.force) throw alreadyThere(host.file);
+  await makeFolder(path.dirname(host.file), r.made);
+  if (!existed) r.made.push(host.file);
+  const { driver } = await chooseDriver(r.request.sandbox);
+  const baseline = await withLogDir((logDir) =>
+    writeBaseline({ scenario: r.scenario, source: r.backup, point: newest, driver: redactingDriver(driver, r.redactor), folders: foldersOf(newest), manifestFile: host.file, logDir, signal: r.signal }),
+  );
+  if ('carried' in baseline) {
+    await removeMade(r.made); // nothing on this host is needed
+    return { form: 'inside', manifest: baseline.carried, folder: baseline.folder, point: newest };
+  }
+  return { form: host.template ? 'template' : 'file', manifest: host.written, folder: baseline.folder, point: newest, stats: baseline.stats };
 }
 
 /**
@@ -123,9 +141,15 @@ function foldersOf(point: RestorePoint): string[] {
 }
 
 async function refuseExisting(file: string, force: boolean): Promise<void> {
-  if (force) return;
-  const exists = await access(file).then(() => true, () => false);
-  if (exists) throw new UsageError(`${path.relative(process.cwd(), file) || file} already exists: init does not overwrite it (give another -o FILE, or --force to replace it)`);
+  if (!force && (await exists(file))) throw alreadyThere(file);
+}
+
+function alreadyThere(file: string): UsageError {
+  return new UsageError(`${path.relative(process.cwd(), file) || file} already exists: init does not overwrite it (give another -o FILE, or --force to replace it)`);
+}
+
+function exists(file: string): Promise<boolean> {
+  return access(file).then(() => true, () => false);
 }
 
 /** Sandbox logs of the baseline restore, in a temporary folder removed afterwards. */
