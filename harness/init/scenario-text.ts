@@ -46,7 +46,15 @@ function pairOf(map: YAMLMap, key: string): Pair<Scalar, unknown> {
   return pair as Pair<Scalar, unknown>;
 }
 
-/** Comment lines as the yaml package wants them: each line is written after a '#'. */
+/**
+ * Comment lines as the yaml package wants them: each line is written after a '#'. Control characters
+ * and line breaks (a hostile archive name in a point id) are written escaped, so that a comment stays
+ * one line of text and never reaches a terminal as an escape sequence.
+ */
 function commentOf(lines: string[]): string {
-  return lines.map((line) => (line === '' ? '' : ` ${line}`)).join('\n');
+  return lines.map((line) => (line === '' ? '' : ` ${escapeControls(line)}`)).join('\n');
+}
+
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

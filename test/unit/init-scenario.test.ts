@@ -79,6 +79,18 @@ describe('init: the scenario writer', () => {
     assert.match(text, /the one the backup job writes into the data/);
   });
 
+  it("a point id that holds line breaks (a hostile archive name) stays inside the comments: it cannot add fields", () => {
+    for (const id of ['x\nnegative_control: false', 'x\rnegative_control: false', 'x\r\nnegative_control: false\n#', 'x\u2028negative_control: false', 'x\u0085negative_control: false']) {
+      const points = nightly(2).map((p, i) => (i === 0 ? { ...p, id } : p));
+      const text = scenarioText(scenarioDraft(inputs({ kind: 'tar', location: '/backups/*.tar' }, points)));
+      const spec = load(text);
+      assert.equal(spec.negative_control, true, JSON.stringify(id));
+      assert.deepEqual(Object.keys(spec.expect), ['files'], JSON.stringify(id));
+      assert.match(text, /the newest x\\u[0-9a-f]{4}/, 'the break is written escaped');
+    }
+    assert.doesNotMatch(scenarioText(scenarioDraft(inputs({ kind: 'tar', location: '/b/*.tar' }, nightly(2).map((p, i) => (i === 0 ? { ...p, id: 'x\u001b]0;pwned\u0007' } : p))))), /\u001b/);
+  });
+
   it('a pgdump: the postgres image and an sql check instead of files', () => {
     const spec = load(scenarioText(scenarioDraft(inputs({ kind: 'pgdump', location: '/backups/billing.dump', database: 'billing' }))));
     assert.equal(spec.sandbox.image, 'restore-drill/postgres:latest');
