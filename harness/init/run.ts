@@ -4,6 +4,7 @@ import { EXIT } from '../drill/verdict.ts';
 import { initScenario } from './init.ts';
 import { completeRequest, terminalAsker } from './prompt.ts';
 import type { InitDraft } from './request.ts';
+import { escapeControls } from './scenario-text.ts';
 
 export async function runInit(draft: InitDraft): Promise<number> {
   const asker = terminalAsker();
@@ -11,7 +12,8 @@ export async function runInit(draft: InitDraft): Promise<number> {
   const interrupt = onInterrupt();
   try {
     const outcome = await initScenario(request, interrupt.signal);
-    for (const line of outcome.summary) process.stdout.write(`${line}\n`);
+    // a point id (an archive's name) may hold control characters: never a terminal escape
+    for (const line of outcome.summary) process.stdout.write(`${escapeControls(line)}\n`);
     return interrupt.exitCode() ?? EXIT.PASS;
   } finally {
     interrupt.dispose();

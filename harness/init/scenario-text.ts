@@ -55,6 +55,6 @@ function commentOf(lines: string[]): string {
   return lines.map((line) => (line === '' ? '' : ` ${escapeControls(line)}`)).join('\n');
 }
 
-function escapeControls(text: string): string {
+export function escapeControls(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
