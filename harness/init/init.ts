@@ -16,6 +16,7 @@ import { redactingDriver, redactorFor } from '../secrets/run-redactor.ts';
 import { createSource } from '../sources/index.ts';
 import type { BackupSource, RestorePoint } from '../sources/source.ts';
 import type { Redactor } from '../secrets/redactor.ts';
+import { formatLocalTime } from '../reporters/local-time.ts';
 import { formatBytes, formatDuration, parseDuration } from '../units.ts';
 import { writeBaseline } from './baseline.ts';
 import { hostManifestFor } from './host-manifest.ts';
@@ -162,9 +163,14 @@ async function withLogDir<T>(body: (logDir: string) => Promise<T>): Promise<T> {
   }
 }
 
+const SHOWN_POINTS = 5;
+
 function summaryOf(request: InitRequest, points: RestorePoint[], files: FilesBaseline | undefined, rpo: string): string[] {
   const output = path.relative(process.cwd(), path.resolve(request.output)) || request.output;
-  const lines = [`wrote ${output} (${request.name}): ${request.backup.kind} source, ${points.length} restore point${points.length === 1 ? '' : 's'}, the newest ${points[0]!.id} of ${points[0]!.time.toISOString()}`];
+  const shown = points.slice(0, SHOWN_POINTS).map((p) => `  ${p.id}  ${formatLocalTime(p.time)}${p.sizeBytes !== undefined ? `  ${formatBytes(p.sizeBytes)}` : ''}`);
+  if (points.length > SHOWN_POINTS) shown.push(`  ... and ${points.length - SHOWN_POINTS} older ("restore-drill points ${output}" lists them all)`);
+  const lines = [`${points.length} restore point${points.length === 1 ? '' : 's'}, newest first:`, ...shown];
+  lines.push(`wrote ${output} (${request.name}): ${request.backup.kind} source, the newest point ${points[0]!.id}`);
   if (files?.form === 'inside') lines.push(`the point carries its manifest (${files.manifest}, written by the backup job): the files check reads it from each point drilled`);
   else if (files?.stats) lines.push(`wrote the manifest of point ${files.point.id} (${files.stats.files} files, ${formatBytes(files.stats.bytes)}) as ${files.manifest}${files.form === 'template' ? `, ${'{id}'} the point's id: the backup job writes one for each new point` : ''}`);
   const age = Date.now() - points[0]!.time.getTime();

@@ -81,7 +81,8 @@ describe('restore-drill init (real backups, local sandbox)', function () {
       const env = { RD_INIT_PW: PASSWORD };
       const init = await runCli(['init', '--restic', repository, '--password-env', 'RD_INIT_PW', '-o', file, '--name', 'ward-share'], { env, cwd: tmp.path });
       assert.equal(init.code, 0, init.stderr);
-      assert.match(init.stdout, /wrote scenarios\/share\.yaml \(ward-share\): restic source, 2 restore points/);
+      assert.match(init.stdout, /^2 restore points, newest first:\n {2}[0-9a-f]{64} {2}\d{4}-\d\d-\d\d \d\d:\d\d .*\n {2}[0-9a-f]{64} /);
+      assert.match(init.stdout, /wrote scenarios\/share\.yaml \(ward-share\): restic source, the newest point [0-9a-f]{64}\n/);
       const text = await readFile(file, 'utf8');
       assert.match(text.split('\n')[0]!, /^# yaml-language-server: \$schema=\S+scenario\.schema\.json$/);
       const written = parse(text) as { source: Record<string, unknown>; expect: { files: { manifest: string; path: string } }; targets: Record<string, string> };
