@@ -21,8 +21,9 @@ export interface ProposedTargets {
 export function proposeTargets(points: RestorePoint[]): ProposedTargets {
   const gap = usualGap(points);
   if (gap === undefined) return { rto: DEFAULT_RTO, rpo: DEFAULT_RPO, rpoReason: 'a nightly backup with room for a late job (fewer than two points tell nothing of how often it runs)' };
-  const rpo = roundUp(gap * 1.1);
-  return { rto: DEFAULT_RTO, rpo, rpoReason: `the backup usually runs every ${roundUp(gap)} (the median gap between its points), with a tenth more for a late job` };
+  // points minutes apart (a test, a manual run) say little of the schedule: an RPO under an hour is not proposed
+  const rpo = roundUp(Math.max(gap * 1.1, HOUR));
+  return { rto: DEFAULT_RTO, rpo, rpoReason: `the backup usually runs every ${roundUp(gap)} (the median gap between its points), with a tenth more for a late job, at least 1h` };
 }
 
 /** The median time between consecutive points, or undefined with fewer than two. */

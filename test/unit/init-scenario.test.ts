@@ -111,10 +111,10 @@ describe('init: the scenario writer', () => {
 });
 
 describe('init: targets, names, paths', () => {
-  it('the RPO follows the usual gap between points, with a tenth more', () => {
+  it('the RPO follows the usual gap between points, with a tenth more, at least 1h', () => {
     assert.equal(proposeTargets(nightly(5)).rpo, '27h');
     assert.equal(proposeTargets(nightly(4, 6 * HOUR)).rpo, '7h');
-    assert.equal(proposeTargets(nightly(3, 10 * 60_000)).rpo, '11m');
+    assert.equal(proposeTargets(nightly(3, 10 * 60_000)).rpo, '1h', 'never under an hour');
     assert.equal(proposeTargets(nightly(2, 0)).rpo, '26h', 'points of one time tell nothing');
   });
 
