@@ -35,6 +35,8 @@ export const ERROR_CODES = {
   // A path the scenario checks leads out of the restore through a link the backup holds.
   PATH_OUTSIDE_RESTORE: 'backup',
   NO_RESTORE_POINT: 'backup',
+  // init found a point with no file to verify (the backup job backs up nothing, or the wrong folder).
+  POINT_EMPTY: 'backup',
   REPOSITORY_NOT_FOUND: 'backup',
   REPOSITORY_UNREADABLE: 'backup',
   RESTORE_POINT_NOT_FOUND: 'backup',

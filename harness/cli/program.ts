@@ -8,6 +8,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerEvidence } from './commands/evidence.ts';
 import { registerImages } from './commands/images.ts';
+import { registerInit } from './commands/init.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerReport } from './commands/report.ts';
 import { registerManifest } from './commands/manifest.ts';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
     });
   registerRun(program);
   registerValidate(program);
+  registerInit(program);
   registerSchema(program);
   registerManifest(program);
   registerVerify(program);
