@@ -5,6 +5,14 @@ import type { Plan, PlanSystem } from './load.ts';
 
 export const PLAN_RESULT_SCHEMA = 'restore-drill/plan@1';
 
+/**
+ * A plan's folder in the results tree: results/_plan.<plan>/<run-id>/. No scenario name can start
+ * with '_', so a plan never shares a folder (or an evidence chain) with a scenario of the same name.
+ */
+export function planFolder(planName: string): string {
+  return `_plan.${planName}`;
+}
+
 export interface PlanSystemResult {
   name: string;
   /** The group's index: the priority, 0 first. */

@@ -14,7 +14,7 @@ import { InfrastructureError, InterruptedError, type DrillError } from '../error
 import { HashPool } from '../manifest/hash-pool.ts';
 import type { Plan, PlanSystem } from './load.ts';
 import { nextSteps, type SystemState } from './order.ts';
-import { buildPlanResult, planExitCode, type PlanResult, type SystemRun } from './result.ts';
+import { buildPlanResult, planExitCode, planFolder, type PlanResult, type SystemRun } from './result.ts';
 
 export interface PlanOutcome extends RunOutcome {
   plan: PlanResult;
@@ -23,7 +23,7 @@ export interface PlanOutcome extends RunOutcome {
 export async function runPlan(plan: Plan, options: RunOptions): Promise<PlanOutcome> {
   const startedAt = options.clock.now();
   const runId = newRunId(startedAt);
-  const resultsDir = path.resolve(options.resultsRoot, plan.spec.name, runId);
+  const resultsDir = path.resolve(options.resultsRoot, planFolder(plan.spec.name), runId);
   await options.emit({ type: 'run:start', scenarios: plan.systems.map((s) => s.loaded.spec.name), sandbox: options.driver.name });
   const notes = [...(options.notes ?? [])];
   for (const removed of await options.driver.removeLeftovers()) {

@@ -62,6 +62,7 @@ targets:
     assert.equal(milestone!.actualMs, app!.readyMs, 'the milestone is reached when its last system is ready');
     assert.equal(milestone!.ok, true);
     assert.match(stdout, /milestone 最低限の診療再開: reached at \+/);
+    assert.equal(path.relative(results, path.dirname(result.resultsDir)), '_plan.good', 'the plan has its own folder, apart from any scenario');
   });
 
   it('does not drill a system whose dependency FAILed, and its verdict names it', async () => {
