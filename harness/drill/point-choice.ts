@@ -21,6 +21,8 @@ export interface PointSelection {
   /** random-within: the seed of the choice (`run --seed` repeats it) and how many points it was among. */
   seed?: number;
   candidates?: number;
+  /** newest-clean: the time spent finding the clean point, the points ruled out and the restores made to judge them. */
+  cleanSearch?: { durationMs: number; ruledOut: number; restores: number };
   /** The points the backup held at the drill (its retention window), for the index's coverage of points. */
   available?: { count: number; oldest: string; newest: string };
 }

@@ -31,6 +31,15 @@ export interface PlanSystemResult {
   endMs: number;
   readyMs?: number;
   phases: { name: PhaseName; startMs: number; durationMs: number; status: string }[];
+  /** --point newest-clean: the time spent finding the clean point, beside the RTO (not part of it). */
+  cleanSearch?: CleanSearchFigure;
+}
+
+/** Time spent finding a clean point: the points ruled out, and the restores made to judge the points. */
+export interface CleanSearchFigure {
+  durationMs: number;
+  ruledOut: number;
+  restores: number;
 }
 
 export interface MilestoneResult {
@@ -54,6 +63,8 @@ export interface PlanResult {
   durationMs: number;
   systems: PlanSystemResult[];
   milestones: MilestoneResult[];
+  /** --point newest-clean: the systems' clean point searches together. */
+  cleanSearch?: CleanSearchFigure;
   resultsDir: string;
 }
 
@@ -86,6 +97,7 @@ export function buildPlanResult(plan: Plan, input: { runId: string; startedAt: D
       endMs: offset(result.endedAt),
       readyMs: ready ? Math.round(Math.max(...ends)) : undefined,
       phases,
+      cleanSearch: result.restorePoint?.selection?.cleanSearch,
     };
   });
   const milestones = milestonesOf(plan, systems);
@@ -101,8 +113,16 @@ export function buildPlanResult(plan: Plan, input: { runId: string; startedAt: D
     durationMs: input.endedAt.getTime() - origin,
     systems,
     milestones,
+    cleanSearch: totalCleanSearch(systems),
     resultsDir: input.resultsDir,
   };
+}
+
+function totalCleanSearch(systems: PlanSystemResult[]): CleanSearchFigure | undefined {
+  const searches = systems.map((s) => s.cleanSearch).filter((c) => c !== undefined);
+  if (searches.length === 0) return undefined;
+  const sum = (key: keyof CleanSearchFigure) => searches.reduce((total, c) => total + c[key], 0);
+  return { durationMs: sum('durationMs'), ruledOut: sum('ruledOut'), restores: sum('restores') };
 }
 
 function milestonesOf(plan: Plan, systems: PlanSystemResult[]): MilestoneResult[] {

@@ -1,9 +1,9 @@
 /**
  * Runs a recovery plan: each system's scenario drilled through runDrill once the systems it waits for
  * are ready, independent ones at once up to --parallel; a system whose dependency did not come back
- * is not drilled and ends in ERROR (DEPENDENCY_FAILED) naming it. Writes plan.json.
+ * is not drilled and ends in ERROR (DEPENDENCY_FAILED) naming it. The plan's files are written by
+ * plan/write.ts, from the outcome once it is redacted.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildResult } from '../drill/drill-result.ts';
 import { runDrill } from '../drill/drill.ts';
@@ -41,8 +41,6 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<PlanOutc
   const results = runs.map((r) => r.result);
   const exitCode = options.interruptedExitCode?.() ?? planExitCode(result);
   await options.emit({ type: 'run:end', results, exitCode });
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(path.join(resultsDir, 'plan.json'), `${JSON.stringify(result, null, 2)}\n`);
   return { results, exitCode, plan: result };
 }
 

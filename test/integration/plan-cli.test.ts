@@ -63,10 +63,16 @@ targets:
     assert.equal(milestone!.ok, true);
     assert.match(stdout, /milestone 最低限の診療再開: reached at \+/);
     assert.equal(path.relative(results, path.dirname(result.resultsDir)), '_plan.good', 'the plan has its own folder, apart from any scenario');
+    const report = await readFile(path.join(result.resultsDir, 'report.html'), 'utf8');
+    assert.match(report, /<html lang="en">/);
+    for (const name of ['db', 'app']) assert.match(report, new RegExp(`<g data-system="${name}">[\\s\\S]*?data-phase="restore"`), `${name} has its restore bar`);
+    const links = [...report.matchAll(/<a href="([^"]+)">report<\/a>/g)].map((m) => m[1]!);
+    assert.equal(links.length, 2);
+    for (const link of links) await readFile(path.resolve(result.resultsDir, link)); // each system's own report is there
   });
 
   it('does not drill a system whose dependency FAILed, and its verdict names it', async () => {
-    const { code, stdout, stderr } = await runCli(['plan', 'run', await plan('broken', 'first-damaged'), '--sandbox', 'local', '--results', results]);
+    const { code, stdout, stderr } = await runCli(['plan', 'run', await plan('broken', 'first-damaged'), '--sandbox', 'local', '--results', results, '--lang', 'ja']);
     assert.equal(code, 1, stdout + stderr);
     const result = await planJson(stdout);
     assert.equal(result.verdict, 'FAIL');
@@ -80,6 +86,8 @@ targets:
     assert.match(drill.reason, /waits for db/);
     assert.equal(result.milestones[0]!.reached, false);
     assert.equal(result.milestones[0]!.ok, false);
+    const report = await readFile(path.join(result.resultsDir, 'report.html'), 'utf8');
+    assert.match(report, /<html lang="ja">[\s\S]*復旧計画 訓練報告書[\s\S]*未実施：db を待機/);
   });
 
   it('refuses a plan whose after names no system, with its position (exit 65)', async () => {
