@@ -6,6 +6,7 @@ import { failedStatus, type EvidenceStatus } from '../evidence/status.ts';
 import type { Lang } from '../reporters/html/lang.ts';
 import { renderPlanReport } from '../reporters/html/plan-page.ts';
 import { REPORT_FILE } from '../reporters/html/report-reporter.ts';
+import { writePlanEvidence } from './evidence.ts';
 import type { PlanResult } from './result.ts';
 
 export const PLAN_FILE = 'plan.json';
@@ -17,7 +18,7 @@ export async function writePlanFiles(result: PlanResult, options: { lang: Lang; 
   let failure: unknown;
   if (options.signingKey) {
     try {
-      evidence = await signPlan(result, options.signingKey);
+      evidence = await writePlanEvidence(result, options.signingKey);
     } catch (err) {
       evidence = failedStatus(err);
       failure = err;
@@ -26,10 +27,6 @@ export async function writePlanFiles(result: PlanResult, options: { lang: Lang; 
   const links = await reportLinks(result);
   await writeFile(path.join(result.resultsDir, REPORT_FILE), renderPlanReport(result, { lang: options.lang, evidence, links }));
   if (failure) throw failure;
-}
-
-async function signPlan(_result: PlanResult, _key: SigningKey): Promise<EvidenceStatus> {
-  return { state: 'none' };
 }
 
 /** Each system's own report.html, relative to the plan's folder (so the tree can be copied whole). */
