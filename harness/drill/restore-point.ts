@@ -107,6 +107,7 @@ function provision(work: PointWork, name: string | undefined, backupPaths = work
     runId: name ? `${work.runId}-${name}` : work.runId,
     logDir: work.logDir,
     signal: work.signal,
+    main: name === undefined,
   });
 }
 

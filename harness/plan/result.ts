@@ -19,6 +19,8 @@ export interface PlanSystemResult {
   group: number;
   milestone?: string;
   after: string[];
+  /** Systems of after whose sandboxes it reached on the plan's internal network (reach). */
+  reach?: string[];
   scenario: { name: string; file: string };
   verdict: Verdict;
   reason: string;
@@ -88,6 +90,7 @@ export function buildPlanResult(plan: Plan, input: { runId: string; startedAt: D
       group: system.group,
       milestone: system.milestone,
       after: system.after,
+      reach: system.reach.length > 0 ? system.reach : undefined,
       scenario: { name: result.scenario.name, file: result.scenario.file },
       verdict: result.verdict,
       reason: result.reason,

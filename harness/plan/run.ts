@@ -13,6 +13,7 @@ import { newRunId } from '../drill/run-id.ts';
 import { InfrastructureError, InterruptedError, type DrillError } from '../errors.ts';
 import { HashPool } from '../manifest/hash-pool.ts';
 import type { Plan, PlanSystem } from './load.ts';
+import { PlanNetwork } from './network.ts';
 import { nextSteps, type SystemState } from './order.ts';
 import { buildPlanResult, planExitCode, planFolder, type PlanResult, type SystemRun } from './result.ts';
 
@@ -31,10 +32,12 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<PlanOutc
     await options.emit({ type: 'note', message: removed });
   }
   const pool = options.pool ?? new HashPool();
+  const network = await PlanNetwork.open(plan, options.driver, runId);
   let runs: SystemRun[];
   try {
-    runs = await drillInOrder(plan.systems, { ...options, pool, notes });
+    runs = await drillInOrder(plan.systems, { ...options, pool, notes }, network);
   } finally {
+    for (const problem of (await network?.close()) ?? []) await options.emit({ type: 'note', message: `could not remove ${problem}` });
     if (!options.pool) await pool.close();
   }
   const result = buildPlanResult(plan, { runId, startedAt, endedAt: options.clock.now(), resultsDir, runs });
@@ -44,7 +47,7 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<PlanOutc
   return { results, exitCode, plan: result };
 }
 
-async function drillInOrder(systems: PlanSystem[], options: RunOptions & { pool: HashPool }): Promise<SystemRun[]> {
+async function drillInOrder(systems: PlanSystem[], options: RunOptions & { pool: HashPool }, network: PlanNetwork | undefined): Promise<SystemRun[]> {
   const states = new Map<string, SystemState>(systems.map((s) => [s.name, 'waiting']));
   const runs = new Map<string, SystemRun>();
   const running = new Set<Promise<void>>();
@@ -65,13 +68,15 @@ async function drillInOrder(systems: PlanSystem[], options: RunOptions & { pool:
         runs.set(name, { system, result: await notDrilled(system, new InterruptedError('the plan run was interrupted before this system was drilled'), options) });
         continue;
       }
-      const drilled: Promise<void> = runDrill(system.loaded, options).then((result) => {
+      const driver = network ? network.driverFor(system, options.driver) : options.driver;
+      const drilled: Promise<void> = runDrill(system.loaded, { ...options, driver }).then((result) => {
         states.set(name, result.verdict === 'PASS' || result.verdict === 'LATE' ? 'ready' : 'failed');
         runs.set(name, { system, result });
         running.delete(drilled);
       });
       running.add(drilled);
     }
+    await network?.release(states);
     if (running.size === 0 && nextSteps(systems, states).start.length === 0) break;
     if (running.size > 0) await Promise.race(running);
   }

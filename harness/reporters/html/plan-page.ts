@@ -82,7 +82,7 @@ function systemRow(s: PlanSystemResult, options: PlanReportOptions): Html {
   const link = options.links[s.name];
   const ready = s.readyMs === undefined ? html`<span class="muted">${p.notReady}</span>` : `+${formatDuration(s.readyMs)}`;
   const clean = s.cleanSearch ? html`<br><span class="muted">${p.cleanSearch}: ${p.cleanSearchOf(formatDuration(s.cleanSearch.durationMs), s.cleanSearch.ruledOut, s.cleanSearch.restores)}</span>` : '';
-  return html`<tr data-system="${s.name}"><td>${s.name}<br><span class="muted">${s.scenario.name}</span></td><td>${s.group + 1}</td><td>${s.after.join(', ')}</td><td><span class="badge v-${s.verdict}">${s.verdict}</span></td><td>${ready}${clean}</td><td>${s.waitedFor ? html`<strong>${p.notDrilled(s.waitedFor)}</strong><br>` : ''}${s.reason}</td><td>${link ? html`<a href="${link}">${p.report}</a>` : ''}</td></tr>`;
+  return html`<tr data-system="${s.name}"><td>${s.name}<br><span class="muted">${s.scenario.name}</span></td><td>${s.group + 1}</td><td>${s.after.join(', ')}${s.reach ? html`<br><span class="muted">${p.reaches(s.reach.join(', '))}</span>` : ''}</td><td><span class="badge v-${s.verdict}">${s.verdict}</span></td><td>${ready}${clean}</td><td>${s.waitedFor ? html`<strong>${p.notDrilled(s.waitedFor)}</strong><br>` : ''}${s.reason}</td><td>${link ? html`<a href="${link}">${p.report}</a>` : ''}</td></tr>`;
 }
 
 function evidence(status: EvidenceStatus, lang: Lang): Html {
