@@ -28,7 +28,13 @@ export async function planStatementProblems(statement: PlanStatement, file: stri
   for (const system of plan.systems) {
     const signed = statement.subject.find((s) => s.name === PLAN_SUBJECT.systemEvidence(system.name))?.digest.sha256;
     if (!signed) continue;
-    const where = path.join(path.basename(path.dirname(system.resultsDir)), path.basename(system.resultsDir), EVIDENCE_FILE);
+    const [folder, run] = [path.basename(path.dirname(String(system.resultsDir))), path.basename(String(system.resultsDir))];
+    // From the payload, which may be forged: only a folder name, never a way out of the tree.
+    if ([folder, run].some((name) => name === '' || name === '.' || name === '..')) {
+      problems.push(`names the results folder of system ${system.name} as ${JSON.stringify(system.resultsDir)}, which is no run folder`);
+      continue;
+    }
+    const where = path.join(folder, run, EVIDENCE_FILE);
     const now = await readFile(path.join(tree, where)).then(sha256Hex, () => undefined);
     if (now === undefined) problems.push(`names the evidence of system ${system.name} (${where}), which is not in ${tree}: that drill's record was removed`);
     else if (now !== signed) problems.push(`names the evidence of system ${system.name} (${where}) with sha256 ${signed}, but it now has sha256 ${now}: it was replaced after the plan ran`);
