@@ -51,6 +51,10 @@ describe('plan report.html', () => {
     assert.match(page, /<g class="milestone" data-milestone="radiology" data-late="false">/);
     assert.match(page, /<tr data-milestone="&lt;b&gt;care&lt;\/b&gt;" data-ok="false">.*OVER TARGET/);
     assert.doesNotMatch(page, /<b>care<\/b>/, 'plan text is escaped');
+    // The chart spans the plan (10 s): the 6 s target in place, the 8 s one too; one of 1 h at the edge, marked.
+    const far = renderPlanReport({ ...planResult(), milestones: [{ name: 'later', systems: ['db'], actualMs: 4000, targetMs: 3_600_000, reached: true, ok: true }] }, { lang: 'en', evidence: { state: 'none' }, links: {} });
+    assert.match(far, /<g class="milestone" data-milestone="later" data-late="false">\s*<line x1="770\.0"[\s\S]*?later 1h →/);
+    assert.match(far, /<rect class="phase" data-phase="ready" x="650\.0"/, 'app\'s ready phase at +8 s of a 10 s chart (170 + 0.8 × 600)');
   });
 
   it('links each system to its own report, and says which one a stopped system waited for, in both languages', () => {

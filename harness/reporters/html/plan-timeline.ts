@@ -1,7 +1,8 @@
 /**
  * The plan report's timeline: inline SVG (no script, no external asset), one row per system, one bar
  * per phase of its recovery time (access, restore, verify, ready) placed by its offset from the plan's
- * start, and a vertical line per milestone target (red when the milestone missed it).
+ * start, and a vertical line per milestone target (red when the milestone missed it; at the right edge,
+ * marked →, when it lies beyond the plan's end).
  */
 import type { PhaseName } from '../../drill/result.ts';
 import type { PlanResult } from '../../plan/result.ts';
@@ -17,8 +18,10 @@ const TOP = 22;
 
 export function timelineSvg(result: PlanResult, label: string): Html {
   const targets = result.milestones.filter((m) => m.targetMs !== undefined);
-  const span = Math.max(1, result.durationMs, ...result.systems.map((s) => s.endMs), ...targets.map((m) => m.targetMs!));
-  const x = (ms: number) => (LABEL + (ms / span) * PLOT).toFixed(1);
+  // The plan's own time fills the chart (a 30 min target must not squeeze a 20 s run into a line); a
+  // target beyond it is drawn at the right edge, its label saying it lies further on.
+  const span = Math.max(1, result.durationMs, ...result.systems.map((s) => s.endMs));
+  const x = (ms: number) => (LABEL + (Math.min(ms, span) / span) * PLOT).toFixed(1);
   const w = (ms: number) => Math.max(1, (ms / span) * PLOT).toFixed(1);
   const height = TOP + ROW * result.systems.length + 24;
   const rows = result.systems.map((s, i) => {
@@ -34,7 +37,7 @@ ${bars.map((p) => html`<rect class="phase" data-phase="${p.name}" x="${x(p.start
     const late = m.ok === false;
     return html`<g class="milestone" data-milestone="${m.name}" data-late="${String(late)}">
 <line x1="${x(m.targetMs!)}" x2="${x(m.targetMs!)}" y1="${TOP - 6}" y2="${height - 20}" stroke="${late ? '#b3261e' : '#5f6368'}" stroke-width="${late ? 2 : 1}" stroke-dasharray="${late ? '' : '4 3'}"/>
-<text x="${x(m.targetMs!)}" y="12" font-size="11" text-anchor="middle" fill="${late ? '#b3261e' : '#5f6368'}">${m.name} ${formatDuration(m.targetMs!)}${late ? ' ✘' : ''}</text>
+<text x="${x(m.targetMs!)}" y="12" font-size="11" text-anchor="${m.targetMs! > span ? 'end' : 'middle'}" fill="${late ? '#b3261e' : '#5f6368'}">${m.name} ${formatDuration(m.targetMs!)}${m.targetMs! > span ? ' →' : ''}${late ? ' ✘' : ''}</text>
 </g>`;
   });
   return html`<svg class="plot timeline" role="img" aria-label="${label}" width="${LABEL + PLOT + 20}" height="${height}" viewBox="0 0 ${LABEL + PLOT + 20} ${height}" xmlns="http://www.w3.org/2000/svg">
