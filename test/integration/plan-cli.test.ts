@@ -90,6 +90,18 @@ targets:
     assert.match(report, /<html lang="ja">[\s\S]*復旧計画 訓練報告書[\s\S]*未実施：db を待機/);
   });
 
+  it('keeps a secret of a system out of plan.json and the plan report', async () => {
+    const secret = 'plan-secret-5c1d9e77';
+    await writeScenario(path.join(tmp.path, 'scenarios', 'leaky.yaml'), `name: leaky\nsource: { kind: tar, path: ../backups/good.tar.gz }\nsecrets:\n  TOKEN: { env: RD_PLAN_TOKEN }\nrestore:\n  - run: echo "about to fail with $TOKEN"; exit 7\n`);
+    const file = await writeScenario(path.join(tmp.path, 'plans', 'leaky.yaml'), `name: leaky\ngroups:\n  - systems:\n      - { name: db, scenario: ../scenarios/leaky.yaml }\n`);
+    const { stdout, stderr } = await runCli(['plan', 'run', file, '--sandbox', 'local', '--results', results], { env: { RD_PLAN_TOKEN: secret } });
+    const result = await planJson(stdout);
+    assert.match(result.systems[0]!.reason, /about to fail with \[secret:TOKEN\]/, stdout + stderr);
+    for (const name of ['plan.json', 'report.html']) {
+      assert.ok(!(await readFile(path.join(result.resultsDir, name), 'utf8')).includes(secret), `the secret is in ${name}`);
+    }
+  });
+
   it('refuses a plan whose after names no system, with its position (exit 65)', async () => {
     const file = await writeScenario(path.join(tmp.path, 'plans', 'typo.yaml'), `name: typo\ngroups:\n  - systems:\n      - { name: db, scenario: ../scenarios/second.yaml }\n      - { name: app, scenario: ../scenarios/second.yaml, after: [dbb] }\n`);
     const { code, stderr } = await runCli(['plan', 'run', file, '--sandbox', 'local', '--results', results]);
