@@ -233,9 +233,9 @@ async function verifyChain(scenarioDir: string, reports: FileReport[]): Promise<
     const where = `${path.basename(scenarioDir)}/${runId}`;
     if (!report) {
       const isRecord = (name: string) => stat(path.join(scenarioDir, runId, name)).then(() => true, () => false);
-      const hasResult = (await isRecord('result.json')) || (await isRecord('plan.json'));
-      if (!hasResult) continue;
-      if (previous) chain.problems.push(`${where} has a result.json but no evidence.json, after signed runs began (at ${previous.runId}): its evidence was removed, or it ran without the signing key`);
+      const record = (await isRecord('result.json')) ? 'result.json' : (await isRecord('plan.json')) ? 'plan.json' : undefined;
+      if (!record) continue;
+      if (previous) chain.problems.push(`${where} has a ${record} but no evidence.json, after signed runs began (at ${previous.runId}): its evidence was removed, or it ran without the signing key`);
       else chain.warnings.push(`${where} is not signed, and no signed run comes before it in ${path.basename(scenarioDir)}/: it ran without a signing key, or its evidence was removed; the files alone cannot tell which`);
       continue;
     }

@@ -31,8 +31,8 @@ export async function runPlan(plan: Plan, options: RunOptions): Promise<PlanOutc
     notes.push(removed);
     await options.emit({ type: 'note', message: removed });
   }
-  const pool = options.pool ?? new HashPool();
   const network = await PlanNetwork.open(plan, options.driver, runId);
+  const pool = options.pool ?? new HashPool();
   let runs: SystemRun[];
   try {
     runs = await drillInOrder(plan.systems, { ...options, pool, notes }, network);
