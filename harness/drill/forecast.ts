@@ -25,14 +25,14 @@ export interface ForecastInput {
   sampleFiles: number;
   /** Time the source's own restore of the sample took. */
   sampleRestoreMs: number;
-  /** Measured RTO of the sample drill (restore, steps, checks, readiness). */
+  /** RTO of the sample drill (access, restore, steps, checks, readiness, and a declared access wait). */
   measuredRtoMs: number;
   totalBytes: number;
   targetMs?: number;
 }
 
 export const FORECAST_BASIS =
-  'FORECAST, not measured: the sample restore throughput scaled to the restore point\'s full size, plus the measured time of the restore steps, checks and readiness';
+  'FORECAST, not measured: the sample restore throughput scaled to the restore point\'s full size, plus the measured time of the access steps, restore steps, checks and readiness, and any declared wait to reach the copy (access.wait)';
 
 /** Undefined when the sample restored nothing or took no measurable time (no throughput to scale). */
 export function forecastRto(input: ForecastInput): RtoForecast | undefined {

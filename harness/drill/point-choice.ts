@@ -21,6 +21,8 @@ export interface PointSelection {
   /** random-within: the seed of the choice (`run --seed` repeats it) and how many points it was among. */
   seed?: number;
   candidates?: number;
+  /** newest-clean: the time spent finding the clean point, the points ruled out and the restores made to judge them. */
+  cleanSearch?: { durationMs: number; ruledOut: number; restores: number };
   /** The points the backup held at the drill (its retention window), for the index's coverage of points. */
   available?: { count: number; oldest: string; newest: string };
 }
@@ -101,7 +103,11 @@ function newestClean({ scenario, work, manifests }: ChoiceContext): PointStrateg
     async choose(points) {
       // An empty list gets the same message as any other selector.
       if (points.length === 0) return { point: selectPoint(points, 'latest', sourceWhere(scenario)), selection: { selector: 'newest-clean' }, notes: [] };
+      const started = work.clock.monotonic();
+      const restoresBefore = work.tally?.restores ?? 0;
       const search = await findNewestClean({ work, points, check: ransomwareCheckFor(scenario), manifests: manifests() });
+      // Beside the RTO (the select phase is not part of it): the time to clean recovery a hospital also waits through.
+      const cleanSearch = { durationMs: Math.round(work.clock.monotonic() - started), ruledOut: search.ruledOut.length, restores: (work.tally?.restores ?? 0) - restoresBefore };
       const notes = ruledOutLines(search).map((line) => `newest-clean: ${line}`);
       if (!search.clean) {
         throw new BackupError(
@@ -110,7 +116,8 @@ function newestClean({ scenario, work, manifests }: ChoiceContext): PointStrateg
         );
       }
       notes.push(`newest-clean: chose ${search.clean.point.id}, the newest point on which no ransomware indicator fired (${search.clean.result.summary})`);
-      return { point: search.clean.point, selection: { selector: 'newest-clean' }, notes };
+      notes.push(`newest-clean: finding it took ${formatDuration(cleanSearch.durationMs)} (${cleanSearch.ruledOut} point${cleanSearch.ruledOut === 1 ? '' : 's'} ruled out, ${cleanSearch.restores} restore${cleanSearch.restores === 1 ? '' : 's'}), outside the RTO`);
+      return { point: search.clean.point, selection: { selector: 'newest-clean', cleanSearch }, notes };
     },
   };
 }

@@ -25,6 +25,8 @@ export interface PointWork {
   readonly pool: HashPool;
   readonly clock: Clock;
   readonly signal: AbortSignal;
+  /** How many points restoreInto restored with this work (a clean point search counts its restores). */
+  readonly tally?: { restores: number };
 }
 
 export interface PointWorkDeps {
@@ -38,7 +40,7 @@ export interface PointWorkDeps {
 
 export function pointWork(scenario: Scenario, source: BackupSource, deps: PointWorkDeps): PointWork {
   refuseKindMismatch(scenario, deps.driver);
-  return { ...deps, source, sandboxSpec: scenario.spec.sandbox, scenario: scenario.spec.name };
+  return { ...deps, source, sandboxSpec: scenario.spec.sandbox, scenario: scenario.spec.name, tally: { restores: 0 } };
 }
 
 export interface RestoreIntoOptions {
@@ -71,6 +73,7 @@ export async function restoreInto(work: PointWork, point: RestorePoint, options:
   const timed = options.timed ?? untimed;
   const sandbox = await timed('provision', () => provision(work, options.name, backupPathsOf(work.source, point)));
   options.onProvisioned?.(sandbox);
+  if (work.tally) work.tally.restores++;
   try {
     let restoreMs = 0;
     const restored = await timed('restore', async () => {
@@ -104,6 +107,7 @@ function provision(work: PointWork, name: string | undefined, backupPaths = work
     runId: name ? `${work.runId}-${name}` : work.runId,
     logDir: work.logDir,
     signal: work.signal,
+    main: name === undefined,
   });
 }
 

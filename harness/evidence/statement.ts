@@ -29,8 +29,8 @@ export interface Subject {
 
 /** How this run links to the one before it (same scenario, same results tree). */
 export interface ChainLink {
-  /** "scenario": one chain per results/<scenario>/ folder. */
-  scope: 'scenario';
+  /** "scenario": one chain per results/<scenario>/ folder; "plan": one per results/_plan.<plan>/ folder. */
+  scope: 'scenario' | 'plan';
   /** 1 for the first signed run of the scenario, then 2, 3, ... */
   sequence: number;
   /** The previous signed run of the scenario, and the sha256 of its evidence.json file; null for the first. */

@@ -14,6 +14,8 @@ import { EVIDENCE_FILE, runFolders } from './chain.ts';
 import { digestOfRestorePoint, sha256Hex } from './digest.ts';
 import { asEnvelope, verifyEnvelope } from './dsse.ts';
 import { asStatement, PAYLOAD_TYPE, SUBJECT, type DrillStatement } from './statement.ts';
+import { asPlanStatement, type PlanStatement } from '../plan/evidence.ts';
+import { planStatementProblems } from '../plan/verify.ts';
 
 export interface FileReport {
   file: string;
@@ -21,6 +23,8 @@ export interface FileReport {
   problems: string[];
   /** Present when the payload could be read (even if the signature failed). */
   statement?: DrillStatement;
+  /** Instead of statement, for the evidence of a plan run (plan/evidence.ts). */
+  plan?: PlanStatement;
   /** sha256 of the evidence.json bytes: what the next run's link names. */
   sha256: string;
   keyid?: string;
@@ -85,10 +89,20 @@ export async function verifyEvidenceFile(file: string, trusted: KeyObject[], opt
   else problems.push(`signature: ${signature.problem}`);
 
   let statement: DrillStatement | string;
+  let payload: unknown;
   try {
-    statement = asStatement(JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')));
+    payload = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8'));
+    statement = asStatement(payload);
   } catch (err) {
     statement = `the payload is not JSON (${errorMessage(err)})`;
+  }
+  const plan = asPlanStatement(payload);
+  if (plan !== undefined) {
+    if (typeof plan === 'string') problems.push(plan);
+    else problems.push(...(await planStatementProblems(plan, file)));
+    if (typeof plan !== 'string') report.plan = plan;
+    report.ok = problems.length === 0;
+    return report;
   }
   if (typeof statement === 'string') {
     problems.push(statement);
@@ -218,14 +232,15 @@ async function verifyChain(scenarioDir: string, reports: FileReport[]): Promise<
     const report = byRun.get(runId);
     const where = `${path.basename(scenarioDir)}/${runId}`;
     if (!report) {
-      const hasResult = await stat(path.join(scenarioDir, runId, 'result.json')).then(() => true, () => false);
-      if (!hasResult) continue;
-      if (previous) chain.problems.push(`${where} has a result.json but no evidence.json, after signed runs began (at ${previous.runId}): its evidence was removed, or it ran without the signing key`);
+      const isRecord = (name: string) => stat(path.join(scenarioDir, runId, name)).then(() => true, () => false);
+      const record = (await isRecord('result.json')) ? 'result.json' : (await isRecord('plan.json')) ? 'plan.json' : undefined;
+      if (!record) continue;
+      if (previous) chain.problems.push(`${where} has a ${record} but no evidence.json, after signed runs began (at ${previous.runId}): its evidence was removed, or it ran without the signing key`);
       else chain.warnings.push(`${where} is not signed, and no signed run comes before it in ${path.basename(scenarioDir)}/: it ran without a signing key, or its evidence was removed; the files alone cannot tell which`);
       continue;
     }
     chain.runs++;
-    const link = report.statement?.predicate.chain;
+    const link = report.statement?.predicate.chain ?? report.plan?.predicate.chain;
     if (!link) {
       previous = { runId, report };
       continue;
@@ -247,7 +262,8 @@ async function verifyChain(scenarioDir: string, reports: FileReport[]): Promise<
     } else if (link.previous.digest.sha256 !== previous.report.sha256) {
       chain.problems.push(`${where} recorded the evidence of ${previous.runId} with sha256 ${link.previous.digest.sha256}, but that evidence.json now has sha256 ${previous.report.sha256}: it was edited or replaced after ${runId} ran`);
     }
-    const expected = previous?.report.statement ? previous.report.statement.predicate.chain.sequence + 1 : undefined;
+    const previousLink = previous?.report.statement?.predicate.chain ?? previous?.report.plan?.predicate.chain;
+    const expected = previousLink ? previousLink.sequence + 1 : undefined;
     if (expected !== undefined && link.sequence !== expected && link.previous?.runId === previous?.runId) {
       chain.problems.push(`${where} is number ${link.sequence} in the chain, expected ${expected}`);
     }

@@ -59,6 +59,11 @@ function structureProblems(spec: PlanSpec, located: Located[], problemAt: Proble
       else if (dep === l.system.name) problems.push(problemAt(at(l, 'after', i), `a system cannot wait for itself`));
     });
   }
+  for (const l of located) {
+    l.system.reach.forEach((dep, i) => {
+      if (!l.system.after.includes(dep)) problems.push(problemAt(at(l, 'reach', i), `${l.system.name} can reach only a system it waits for: add '${dep}' to its after list (its sandbox must be up first)`));
+    });
+  }
   const cycle = findCycle(located.map((l) => l.system));
   if (cycle && cycle.length > 2) {
     const first = located.find((l) => l.system.name === cycle[0])!;

@@ -5,12 +5,22 @@ import type { Plan, PlanSystem } from './load.ts';
 
 export const PLAN_RESULT_SCHEMA = 'restore-drill/plan@1';
 
+/**
+ * A plan's folder in the results tree: results/_plan.<plan>/<run-id>/. No scenario name can start
+ * with '_', so a plan never shares a folder (or an evidence chain) with a scenario of the same name.
+ */
+export function planFolder(planName: string): string {
+  return `_plan.${planName}`;
+}
+
 export interface PlanSystemResult {
   name: string;
   /** The group's index: the priority, 0 first. */
   group: number;
   milestone?: string;
   after: string[];
+  /** Systems of after whose sandboxes it reached on the plan's internal network (reach). */
+  reach?: string[];
   scenario: { name: string; file: string };
   verdict: Verdict;
   reason: string;
@@ -23,6 +33,15 @@ export interface PlanSystemResult {
   endMs: number;
   readyMs?: number;
   phases: { name: PhaseName; startMs: number; durationMs: number; status: string }[];
+  /** --point newest-clean: the time spent finding the clean point, beside the RTO (not part of it). */
+  cleanSearch?: CleanSearchFigure;
+}
+
+/** Time spent finding a clean point: the points ruled out, and the restores made to judge the points. */
+export interface CleanSearchFigure {
+  durationMs: number;
+  ruledOut: number;
+  restores: number;
 }
 
 export interface MilestoneResult {
@@ -46,6 +65,8 @@ export interface PlanResult {
   durationMs: number;
   systems: PlanSystemResult[];
   milestones: MilestoneResult[];
+  /** --point newest-clean: the systems' clean point searches together. */
+  cleanSearch?: CleanSearchFigure;
   resultsDir: string;
 }
 
@@ -69,6 +90,7 @@ export function buildPlanResult(plan: Plan, input: { runId: string; startedAt: D
       group: system.group,
       milestone: system.milestone,
       after: system.after,
+      reach: system.reach.length > 0 ? system.reach : undefined,
       scenario: { name: result.scenario.name, file: result.scenario.file },
       verdict: result.verdict,
       reason: result.reason,
@@ -78,6 +100,7 @@ export function buildPlanResult(plan: Plan, input: { runId: string; startedAt: D
       endMs: offset(result.endedAt),
       readyMs: ready ? Math.round(Math.max(...ends)) : undefined,
       phases,
+      cleanSearch: result.restorePoint?.selection?.cleanSearch,
     };
   });
   const milestones = milestonesOf(plan, systems);
@@ -93,8 +116,16 @@ export function buildPlanResult(plan: Plan, input: { runId: string; startedAt: D
     durationMs: input.endedAt.getTime() - origin,
     systems,
     milestones,
+    cleanSearch: totalCleanSearch(systems),
     resultsDir: input.resultsDir,
   };
+}
+
+function totalCleanSearch(systems: PlanSystemResult[]): CleanSearchFigure | undefined {
+  const searches = systems.map((s) => s.cleanSearch).filter((c) => c !== undefined);
+  if (searches.length === 0) return undefined;
+  const sum = (key: keyof CleanSearchFigure) => searches.reduce((total, c) => total + c[key], 0);
+  return { durationMs: sum('durationMs'), ruledOut: sum('ruledOut'), restores: sum('restores') };
 }
 
 function milestonesOf(plan: Plan, systems: PlanSystemResult[]): MilestoneResult[] {

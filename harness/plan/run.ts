@@ -1,9 +1,9 @@
 /**
  * Runs a recovery plan: each system's scenario drilled through runDrill once the systems it waits for
  * are ready, independent ones at once up to --parallel; a system whose dependency did not come back
- * is not drilled and ends in ERROR (DEPENDENCY_FAILED) naming it. Writes plan.json.
+ * is not drilled and ends in ERROR (DEPENDENCY_FAILED) naming it. The plan's files are written by
+ * plan/write.ts, from the outcome once it is redacted.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildResult } from '../drill/drill-result.ts';
 import { runDrill } from '../drill/drill.ts';
@@ -13,8 +13,9 @@ import { newRunId } from '../drill/run-id.ts';
 import { InfrastructureError, InterruptedError, type DrillError } from '../errors.ts';
 import { HashPool } from '../manifest/hash-pool.ts';
 import type { Plan, PlanSystem } from './load.ts';
+import { PlanNetwork } from './network.ts';
 import { nextSteps, type SystemState } from './order.ts';
-import { buildPlanResult, planExitCode, type PlanResult, type SystemRun } from './result.ts';
+import { buildPlanResult, planExitCode, planFolder, type PlanResult, type SystemRun } from './result.ts';
 
 export interface PlanOutcome extends RunOutcome {
   plan: PlanResult;
@@ -23,30 +24,30 @@ export interface PlanOutcome extends RunOutcome {
 export async function runPlan(plan: Plan, options: RunOptions): Promise<PlanOutcome> {
   const startedAt = options.clock.now();
   const runId = newRunId(startedAt);
-  const resultsDir = path.resolve(options.resultsRoot, plan.spec.name, runId);
+  const resultsDir = path.resolve(options.resultsRoot, planFolder(plan.spec.name), runId);
   await options.emit({ type: 'run:start', scenarios: plan.systems.map((s) => s.loaded.spec.name), sandbox: options.driver.name });
   const notes = [...(options.notes ?? [])];
   for (const removed of await options.driver.removeLeftovers()) {
     notes.push(removed);
     await options.emit({ type: 'note', message: removed });
   }
+  const network = await PlanNetwork.open(plan, options.driver, runId);
   const pool = options.pool ?? new HashPool();
   let runs: SystemRun[];
   try {
-    runs = await drillInOrder(plan.systems, { ...options, pool, notes });
+    runs = await drillInOrder(plan.systems, { ...options, pool, notes }, network);
   } finally {
+    for (const problem of (await network?.close()) ?? []) await options.emit({ type: 'note', message: `could not remove ${problem}` });
     if (!options.pool) await pool.close();
   }
   const result = buildPlanResult(plan, { runId, startedAt, endedAt: options.clock.now(), resultsDir, runs });
   const results = runs.map((r) => r.result);
   const exitCode = options.interruptedExitCode?.() ?? planExitCode(result);
   await options.emit({ type: 'run:end', results, exitCode });
-  await mkdir(resultsDir, { recursive: true });
-  await writeFile(path.join(resultsDir, 'plan.json'), `${JSON.stringify(result, null, 2)}\n`);
   return { results, exitCode, plan: result };
 }
 
-async function drillInOrder(systems: PlanSystem[], options: RunOptions & { pool: HashPool }): Promise<SystemRun[]> {
+async function drillInOrder(systems: PlanSystem[], options: RunOptions & { pool: HashPool }, network: PlanNetwork | undefined): Promise<SystemRun[]> {
   const states = new Map<string, SystemState>(systems.map((s) => [s.name, 'waiting']));
   const runs = new Map<string, SystemRun>();
   const running = new Set<Promise<void>>();
@@ -67,13 +68,15 @@ async function drillInOrder(systems: PlanSystem[], options: RunOptions & { pool:
         runs.set(name, { system, result: await notDrilled(system, new InterruptedError('the plan run was interrupted before this system was drilled'), options) });
         continue;
       }
-      const drilled: Promise<void> = runDrill(system.loaded, options).then((result) => {
+      const driver = network ? network.driverFor(system, options.driver) : options.driver;
+      const drilled: Promise<void> = runDrill(system.loaded, { ...options, driver }).then((result) => {
         states.set(name, result.verdict === 'PASS' || result.verdict === 'LATE' ? 'ready' : 'failed');
         runs.set(name, { system, result });
         running.delete(drilled);
       });
       running.add(drilled);
     }
+    await network?.release(states);
     if (running.size === 0 && nextSteps(systems, states).start.length === 0) break;
     if (running.size > 0) await Promise.race(running);
   }

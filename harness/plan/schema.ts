@@ -14,6 +14,12 @@ export const planSystemSchema = z.strictObject({
   scenario: z.string().min(1, 'expected the path of a scenario file'),
   /** Systems that must be restored (PASS or LATE) before this one is started. */
   after: z.array(systemName).default([]),
+  /**
+   * Systems of its after list whose sandboxes this one reaches, by their system name as host name, on an
+   * internal network made for the plan run (docker sandbox): the EHR application reaching its restored
+   * database. Each stays up until the systems that reach it have finished.
+   */
+  reach: z.array(systemName).default([]),
   /** The milestone this system is part of, e.g. 最低限の診療再開 (minimum care resumed). */
   milestone: z.string().min(1).optional(),
 });

@@ -94,6 +94,7 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
         AttachStdout: false,
         AttachStderr: false,
         Tty: false,
+        ...(spec.aliases ? { NetworkingConfig: { EndpointsConfig: { [spec.networkMode]: { Aliases: spec.aliases } } } } : {}),
         HostConfig: {
           Init: spec.init,
           NetworkMode: spec.networkMode,

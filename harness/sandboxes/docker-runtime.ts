@@ -43,6 +43,8 @@ export interface ContainerSpec {
   mounts: Mount[];
   /** "none", or the name of a network made for this container. */
   networkMode: string;
+  /** Host names by which the container is reached on its network (a plan's systems: the system's name). */
+  aliases?: string[];
   /** Dropped first; then capAdd gives some back. */
   capDrop: readonly string[];
   capAdd: string[];

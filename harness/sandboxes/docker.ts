@@ -27,7 +27,8 @@ import type { ContainerRuntimeClient, ContainerSpec, EngineFeatures, Labelled } 
 import { ExecLog } from './exec-log.ts';
 import { DockerSandbox, RESTORE_DIR, UndoStack } from './docker-sandbox.ts';
 import { RestoreBudget } from './restore-budget.ts';
-import type { ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
+import { createPlanNetwork } from './docker-plan-network.ts';
+import type { PlanNetworkHandle, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 const HOST_PREFIX = 'restore-drill-docker-';
 /** Not the local sandbox's owner.json: each driver removes only its own leftovers. */
@@ -163,6 +164,10 @@ export class DockerSandboxDriver implements SandboxDriver {
     await removeFolder(hostRoot);
   }
 
+  planNetwork(runId: string, plan: string): Promise<PlanNetworkHandle> {
+    return createPlanNetwork(this.client, runId, plan, this.now());
+  }
+
   async provision(request: ProvisionRequest): Promise<Sandbox> {
     const client = this.client;
     const undo = new UndoStack();
@@ -185,9 +190,9 @@ export class DockerSandboxDriver implements SandboxDriver {
       await chmod(hostRestoreDir, 0o777);
       request.signal?.throwIfAborted();
 
-      let networkMode = 'none';
+      let networkMode = request.join?.network ?? 'none';
       let networkId: string | undefined;
-      if (spec.network !== 'none') {
+      if (spec.network !== 'none' && !request.join) {
         networkMode = `restore-drill-${request.runId}-${spec.network}`.toLowerCase();
         networkId = await client.createNetwork(drillNetwork(networkMode, labels));
         undo.push(() => client.removeNetwork(networkId!));
@@ -209,6 +214,7 @@ export class DockerSandboxDriver implements SandboxDriver {
           { source: hostRestoreDir, target: RESTORE_DIR, readOnly: false },
         ],
         networkMode,
+        ...(request.join ? { aliases: [request.join.alias] } : {}),
         ...CONTAINER_ISOLATION,
         capAdd,
         ...containerLimits(spec.memory, spec.cpus, spec.pids),
@@ -223,7 +229,8 @@ export class DockerSandboxDriver implements SandboxDriver {
       });
       const features = await this.features;
       const notes: string[] = [];
-      if (spec.network !== 'none') notes.push(`the sandbox is on its own internal network ${networkMode}, made for this drill (no route out of the engine)`);
+      if (request.join) notes.push(`the sandbox is on the internal network ${networkMode}, made for this plan run (no route out of the engine), reachable there as ${request.join.alias}`);
+      else if (spec.network !== 'none') notes.push(`the sandbox is on its own internal network ${networkMode}, made for this drill (no route out of the engine)`);
       if (capAdd.length > 0) notes.push(`capabilities added back because the image ${spec.image} declares them for its service: ${capAdd.join(', ')}`);
       if (!features.memoryLimit) notes.push('this Docker engine cannot limit memory (no memory cgroup): the memory limit is not enforced');
       if (!features.cpuLimit) notes.push('this Docker engine cannot limit CPU (no CFS quota): the CPU limit is not enforced');

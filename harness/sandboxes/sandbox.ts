@@ -82,6 +82,16 @@ export interface ProvisionRequest {
   /** Blots the run's secrets out of the sandbox's logs (each command's own environment is blotted out too). */
   redactor?: Redactor;
   signal?: AbortSignal;
+  /** True for the drill's own sandbox (the one its checks run in); scratch sandboxes (scans, baselines, controls) leave it out. */
+  main?: boolean;
+  /** A recovery plan's internal network to join instead of the scenario's own, reachable there by this host name. */
+  join?: { network: string; alias: string };
+}
+
+/** An internal network made for a plan run, on which dependent systems' sandboxes reach each other. */
+export interface PlanNetworkHandle {
+  name: string;
+  remove(): Promise<void>;
 }
 
 export interface SandboxDriver {
@@ -91,4 +101,6 @@ export interface SandboxDriver {
   /** Removes what crashed runs left behind; returns a line per thing removed. */
   removeLeftovers(): Promise<string[]>;
   provision(request: ProvisionRequest): Promise<Sandbox>;
+  /** Makes a plan run's internal network (drivers whose sandboxes can share one: docker). */
+  planNetwork?(runId: string, plan: string): Promise<PlanNetworkHandle>;
 }

@@ -38,6 +38,7 @@ export function redactingDriver(driver: SandboxDriver, redactor: Redactor): Sand
     available: () => driver.available(),
     removeLeftovers: () => driver.removeLeftovers(),
     provision: (request) => driver.provision({ ...request, redactor }),
+    ...(driver.planNetwork ? { planNetwork: (runId: string, plan: string) => driver.planNetwork!(runId, plan) } : {}),
   };
 }
 

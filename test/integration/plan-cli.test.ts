@@ -62,10 +62,17 @@ targets:
     assert.equal(milestone!.actualMs, app!.readyMs, 'the milestone is reached when its last system is ready');
     assert.equal(milestone!.ok, true);
     assert.match(stdout, /milestone 最低限の診療再開: reached at \+/);
+    assert.equal(path.relative(results, path.dirname(result.resultsDir)), '_plan.good', 'the plan has its own folder, apart from any scenario');
+    const report = await readFile(path.join(result.resultsDir, 'report.html'), 'utf8');
+    assert.match(report, /<html lang="en">/);
+    for (const name of ['db', 'app']) assert.match(report, new RegExp(`<g data-system="${name}">[\\s\\S]*?data-phase="restore"`), `${name} has its restore bar`);
+    const links = [...report.matchAll(/<a href="([^"]+)">report<\/a>/g)].map((m) => m[1]!);
+    assert.equal(links.length, 2);
+    for (const link of links) await readFile(path.resolve(result.resultsDir, link)); // each system's own report is there
   });
 
   it('does not drill a system whose dependency FAILed, and its verdict names it', async () => {
-    const { code, stdout, stderr } = await runCli(['plan', 'run', await plan('broken', 'first-damaged'), '--sandbox', 'local', '--results', results]);
+    const { code, stdout, stderr } = await runCli(['plan', 'run', await plan('broken', 'first-damaged'), '--sandbox', 'local', '--results', results, '--lang', 'ja']);
     assert.equal(code, 1, stdout + stderr);
     const result = await planJson(stdout);
     assert.equal(result.verdict, 'FAIL');
@@ -79,6 +86,20 @@ targets:
     assert.match(drill.reason, /waits for db/);
     assert.equal(result.milestones[0]!.reached, false);
     assert.equal(result.milestones[0]!.ok, false);
+    const report = await readFile(path.join(result.resultsDir, 'report.html'), 'utf8');
+    assert.match(report, /<html lang="ja">[\s\S]*復旧計画 訓練報告書[\s\S]*未実施：db を待機/);
+  });
+
+  it('keeps a secret of a system out of plan.json and the plan report', async () => {
+    const secret = 'plan-secret-5c1d9e77';
+    await writeScenario(path.join(tmp.path, 'scenarios', 'leaky.yaml'), `name: leaky\nsource: { kind: tar, path: ../backups/good.tar.gz }\nsecrets:\n  TOKEN: { env: RD_PLAN_TOKEN }\nrestore:\n  - run: echo "about to fail with $TOKEN"; exit 7\n`);
+    const file = await writeScenario(path.join(tmp.path, 'plans', 'leaky.yaml'), `name: leaky\ngroups:\n  - systems:\n      - { name: db, scenario: ../scenarios/leaky.yaml }\n`);
+    const { stdout, stderr } = await runCli(['plan', 'run', file, '--sandbox', 'local', '--results', results], { env: { RD_PLAN_TOKEN: secret } });
+    const result = await planJson(stdout);
+    assert.match(result.systems[0]!.reason, /about to fail with \[secret:TOKEN\]/, stdout + stderr);
+    for (const name of ['plan.json', 'report.html']) {
+      assert.ok(!(await readFile(path.join(result.resultsDir, name), 'utf8')).includes(secret), `the secret is in ${name}`);
+    }
   });
 
   it('refuses a plan whose after names no system, with its position (exit 65)', async () => {

@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, 
 import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
+import type { PlanResult } from '../../harness/plan/result.ts';
 import { attack } from '../helpers/attacks.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makePoint } from '../helpers/corpus.ts';
@@ -109,6 +110,27 @@ describe('scan, find-clean and run --point newest-clean on tar backups (integrat
     assert.equal(result.restorePoint.id, 'share-20261122.tar.gz');
     assert.deepEqual(result.checks.map((c) => [c.kind, c.status]), [['files', 'pass'], ['ransomware', 'pass']]);
     assert.ok(result.notes.some((n) => /newest-clean: share-20261123\.tar\.gz ruled out: \[/.test(n)), result.notes.join('\n'));
+  });
+
+  it('plan run --point newest-clean gives the time spent finding the clean point, beside the RTO', async () => {
+    const planFile = path.join(work, 'plans', 'ward.yaml');
+    mkdirSync(path.dirname(planFile), { recursive: true });
+    writeFileSync(planFile, 'name: ward\ngroups:\n  - systems:\n      - { name: share, scenario: ../share.yaml }\n');
+    const run = await runCli(['plan', 'run', planFile, '--point', 'newest-clean', '--sandbox', 'local', '--results', path.join(work, 'results')]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const dir = /plan\.json: (.+)\/plan\.json/.exec(run.stdout)![1]!;
+    const plan = JSON.parse(readFileSync(path.join(dir, 'plan.json'), 'utf8')) as PlanResult;
+    const search = plan.systems[0]!.cleanSearch;
+    assert.ok(search, 'the system has its clean point search');
+    assert.equal(search.ruledOut, 1, 'the attacked point');
+    assert.ok(search.restores >= 2, `the attacked point and the clean one were restored to judge them (${search.restores})`);
+    assert.ok(search.durationMs > 0);
+    const select = plan.systems[0]!.phases.find((p) => p.name === 'select')!;
+    assert.ok(search.durationMs <= select.durationMs, 'found within the select phase, which is not part of the RTO');
+    assert.deepEqual(plan.cleanSearch, search, 'the plan\'s figure is its systems\' together');
+    assert.match(run.stdout, /share \(share-ransomware\), ready at \+\S+, clean point found in \S+ \(1 ruled out\)/);
+    assert.match(run.stdout, /finding the clean points \(beside the RTO\): \S+, 1 ruled out, \d+ restores/);
+    assert.match(readFileSync(path.join(dir, 'report.html'), 'utf8'), /<td id="clean-search">[^<]*1 point ruled out/);
   });
 
   it('find-clean --drill runs the full drill on the point it names', async () => {

@@ -130,6 +130,26 @@ describe('docker driver: provisioning (unit, fake runtime)', () => {
     await sandbox.dispose();
   });
 
+  it('a plan network is internal and labelled; a sandbox joins it by its alias and leaves it to the plan', async () => {
+    const fake = fakeWithImage();
+    const driver = new DockerSandboxDriver({ client: fake, baseDir });
+    const network = await driver.planNetwork('run-9', 'ward');
+    assert.equal(network.name, 'restore-drill-plan-ward-run-9');
+    assert.deepEqual({ ...fake.lastNetwork, labels: undefined }, { name: network.name, labels: undefined, internal: true, hostReachable: false, attachable: false });
+    assert.equal(fake.lastNetwork!.labels[LABEL.run], 'run-9', 'labelled like every thing of a run: a killed run\'s is a leftover');
+    assert.equal(fake.lastNetwork!.labels[LABEL.pid], String(process.pid));
+    const sandbox = await driver.provision({ ...request({ network: 'lab' }), join: { network: network.name, alias: 'ehr-db' } });
+    assert.equal(fake.calls.filter((c) => c === 'createNetwork').length, 1, 'no network of its own');
+    assert.equal(fake.lastContainer!.networkMode, network.name);
+    assert.deepEqual(fake.lastContainer!.aliases, ['ehr-db']);
+    assert.equal(sandbox.isolation.network, network.name);
+    assert.ok(sandbox.isolation.notes.some((n) => n.includes(`internal network ${network.name}, made for this plan run (no route out of the engine), reachable there as ehr-db`)));
+    await sandbox.dispose();
+    assert.ok(!fake.calls.includes('removeNetwork'), 'the plan removes its network, not the sandbox');
+    await network.remove();
+    assert.equal(fake.things.size, 0);
+  });
+
   it('undoes what it made when a later step fails: network and host folder', async () => {
     const fake = fakeWithImage();
     fake.failOn = 'runContainer';

@@ -47,6 +47,17 @@ describe('the drill pipeline (fakes, fake clock)', () => {
     assert.deepEqual(result.phases.map((p) => p.name), ['select', 'provision', 'restore', 'verify', 'ready', 'control', 'teardown']);
   });
 
+  it('counts a declared access wait in the RTO forecast of a sample restore', async () => {
+    const { scenario, drillOptions } = setup('{ rto: 5h }', { restoreMs: 1000, extra: 'access: { wait: 4h, why: tape recall }\n' });
+    const sampled = drillOptions.sourceFor!(scenario) as FakeSource & { sample?: string[]; totalSize?: () => Promise<number> };
+    sampled.sample = ['/a'];
+    sampled.totalSize = async () => 3000; // ten times the 300 bytes the sample restores
+    const result = await runDrill(scenario, { ...drillOptions, sourceFor: () => sampled });
+    assert.equal(result.rto.declaredMs, 4 * HOUR);
+    assert.equal(result.rto.forecast?.forecastMs, 4 * HOUR + 10 * 1000, 'the full restore at the sample\'s rate, plus the declared wait');
+    assert.match(result.rto.forecast!.basis, /declared wait/);
+  });
+
   it('is LATE when right but over the RTO target', async () => {
     const { scenario, drillOptions } = setup('{ rto: 5s }', { restoreMs: 2000, checks: (clock) => [new FakeCheck('slow start', 'ready', clock, 4000)] });
     const result = await runDrill(scenario, drillOptions);

@@ -46,6 +46,12 @@ describe('plan files', () => {
     assert.match(found[0]!, /^5:\d+ groups\[0\]\.systems\[1\]\.after\[1\]: no system of this plan is named 'x'/);
   });
 
+  it('refuses a reach naming a system the system does not wait for, at the entry', async () => {
+    const found = await problems(systems('{ name: a, scenario: scenarios/a.yaml }', '{ name: c, scenario: scenarios/c.yaml }', '{ name: b, scenario: scenarios/b.yaml, after: [a], reach: [a, c] }'));
+    assert.equal(found.length, 1);
+    assert.match(found[0]!, /^6:\d+ groups\[0\]\.systems\[2\]\.reach\[1\]: b can reach only a system it waits for: add 'c' to its after list/);
+  });
+
   it('refuses a cycle, naming the systems along it', async () => {
     const found = await problems(systems('{ name: a, scenario: scenarios/a.yaml, after: [c] }', '{ name: b, scenario: scenarios/b.yaml, after: [a] }', '{ name: c, scenario: scenarios/c.yaml, after: [b] }'));
     assert.equal(found.length, 1);

@@ -2,6 +2,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Verdict } from '../../drill/result.ts';
+import type { EngineDemoPlan } from '../../demo/engines.ts';
+import { DEMO_PLANS, DEMO_PLAN_SYSTEMS, planSurprises } from '../../demo/plans.ts';
+import type { PlanResult } from '../../plan/result.ts';
 import { sandboxChoice } from './run.ts';
 
 const REPO = path.resolve(fileURLToPath(new URL('../../..', import.meta.url)));
@@ -50,13 +53,32 @@ export function registerDemo(program: Command): void {
         const more = await runCommand({ scenarios: names.map((name) => path.join(REPO, 'scenarios', `${name}.yaml`)), sandbox: sandboxChoice(sandbox), results: flags.results, parallel: 1 });
         results.push(...more.results);
       }
+      const plans = await runDemoPlans(engines, flags.results);
       const expected: Record<string, Verdict> = { ...DEMO_SCENARIOS, ...ENGINE_DEMO_SCENARIOS };
       // A drill whose checks all passed must also have proven that they can fail.
       const surprises = results.filter((r) => expected[r.scenario.name] !== r.verdict || (r.verdict !== 'FAIL' && r.negativeControl?.status !== 'passed'));
-      process.stdout.write('\nThe demo drills are built to give PASS, PASS, FAIL (a flipped byte) and LATE (a too-tight RTO); referrals, billing, pacs and pacs-sample (with its RTO forecast) PASS; lab-vm (a VM) PASSes and lab-vm-damaged FAILs at boot.\n');
+      process.stdout.write('\nThe demo drills are built to give PASS, PASS, FAIL (a flipped byte) and LATE (a too-tight RTO); referrals, billing, pacs and pacs-sample (with its RTO forecast) PASS; lab-vm (a VM) PASSes and lab-vm-damaged FAILs at boot; the plan hospital PASSes, and hospital-broken FAILs with billing not drilled (it waits for the damaged share).\n');
+      for (const line of plans.skipped) process.stdout.write(`skipped ${line}\n`);
       for (const line of engines.skipped) process.stdout.write(`skipped ${line}\n`);
       for (const r of surprises) process.stdout.write(`UNEXPECTED: ${r.scenario.name} gave ${r.verdict} (negative control ${r.negativeControl?.status}), built to give ${expected[r.scenario.name]} with its negative control passed\n`);
-      process.stdout.write(surprises.length === 0 ? 'Every demo drill that ran gave the verdict it was built to give, and every negative control that ran passed.\n' : '');
-      process.exitCode = surprises.length === 0 ? 0 : 1;
+      for (const line of plans.surprises) process.stdout.write(`UNEXPECTED: ${line}\n`);
+      process.stdout.write(surprises.length + plans.surprises.length === 0 ? 'Every demo drill that ran gave the verdict it was built to give, and every negative control that ran passed.\n' : '');
+      process.exitCode = surprises.length + plans.surprises.length === 0 ? 0 : 1;
     });
+}
+
+/** The demo plans (scenarios/plans/), in the docker sandbox, where the demos of their systems are ready there. */
+async function runDemoPlans(engines: EngineDemoPlan, results: string): Promise<{ surprises: string[]; skipped: string[] }> {
+  const names = Object.keys(DEMO_PLANS);
+  const inDocker = engines.ready.filter((demo) => demo.sandbox === 'docker').flatMap((demo) => demo.scenarios);
+  const missing = DEMO_PLAN_SYSTEMS.filter((name) => !inDocker.includes(name));
+  if (missing.length > 0) return { surprises: [], skipped: [`the plans ${names.join(' and ')}: they need the ${missing.join(' and ')} demo${missing.length === 1 ? '' : 's'} in the docker sandbox (see above)`] };
+  const { planRunCommand } = await import('../plan-command.ts');
+  const plans: PlanResult[] = [];
+  for (const name of names) {
+    process.stdout.write(`\nThe demo plan ${name} (docker sandbox):\n`);
+    const outcome = await planRunCommand({ plan: path.join(REPO, 'scenarios', 'plans', `${name}.yaml`), sandbox: sandboxChoice('docker'), results, parallel: 2 });
+    plans.push(outcome.plan);
+  }
+  return { surprises: planSurprises(plans), skipped: [] };
 }

@@ -48,7 +48,8 @@ function describe(report: VerifyReport, from: string[], noAnchor: string | undef
   const lines = [`verifying with ${from.map(rel).join(', ')}`];
   for (const f of report.files) {
     const s = f.statement?.predicate;
-    const what = s ? ` (${s.result.scenario.name} run ${s.chain.sequence}, ${s.result.verdict})` : '';
+    const p = f.plan?.predicate;
+    const what = s ? ` (${s.result.scenario.name} run ${s.chain.sequence}, ${s.result.verdict})` : p ? ` (plan ${p.plan.plan.name} run ${p.chain.sequence}, ${p.plan.verdict})` : '';
     if (f.ok) lines.push(`ok    ${rel(f.file)}${what}, signed by ${f.keyid}`);
     else for (const p of f.problems) lines.push(`FAIL  ${rel(f.file)}${what}: ${p}`);
     for (const n of f.notes) lines.push(`note  ${rel(f.file)}${what}: ${n}`);
@@ -79,7 +80,7 @@ function jsonReport(report: VerifyReport, noAnchor: string | undefined) {
     ok: report.ok,
     anchor: report.anchor ?? null,
     unchecked: report.anchor ? [] : [noAnchor, ...report.unchecked].filter(Boolean),
-    files: report.files.map((f) => ({ file: f.file, ok: f.ok, problems: f.problems, notes: f.notes, sha256: f.sha256, keyid: f.keyid, runId: f.statement?.predicate.result.runId, sequence: f.statement?.predicate.chain.sequence })),
+    files: report.files.map((f) => ({ file: f.file, ok: f.ok, problems: f.problems, notes: f.notes, sha256: f.sha256, keyid: f.keyid, runId: f.statement?.predicate.result.runId ?? f.plan?.predicate.plan.runId, sequence: (f.statement ?? f.plan)?.predicate.chain.sequence })),
     chains: report.chains,
   };
 }

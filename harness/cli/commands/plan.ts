@@ -8,7 +8,7 @@ export function registerPlan(program: Command): void {
   const plan = program.command('plan').description('recovery plans: restore a hospital\'s systems in the order of its BCP, and time its milestones');
   const run = plan
     .command('run')
-    .description('drill the systems of a plan file in order (a system after those it waits for, independent ones at once up to --parallel); write results/<plan>/<run-id>/plan.json')
+    .description('drill the systems of a plan file in order (a system after those it waits for, independent ones at once up to --parallel); write results/_plan.<plan>/<run-id>/ (plan.json, report.html, evidence.json)')
     .argument('<plan>', 'the plan file (YAML)');
   withDrillOptions(run, 'systems')
     .addHelpText('after', EXIT_HELP)
