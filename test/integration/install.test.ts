@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { DrillResult } from '../../harness/drill/result.ts';
@@ -101,6 +101,19 @@ targets: { rto: 5m, rpo: 26h }
       assert.equal(onDisk.checks.find((c) => c.kind === 'files')?.status, 'pass', 'the files check hashed the tree (the hash worker ships)');
     });
   }
+
+  it('runs the demo from the installed copy in a folder of the user\'s, writing nothing into the package', async () => {
+    const pkg = path.join(tmp.path, 'prefix', 'lib', 'node_modules', 'restore-drill');
+    const cwd = path.join(tmp.path, 'user-folder');
+    await mkdir(cwd);
+    const demo = await run(bin, ['demo', '--sandbox', 'local'], process.execPath, { cwd, timeoutMs: 120_000 });
+    assert.equal(demo.code, 0, `${demo.stdout}\n${demo.stderr}`);
+    assert.match(demo.stdout, /Every demo drill that ran gave the verdict it was built to give/);
+    for (const made of ['restore-drill-demo/demo', 'restore-drill-demo/scenarios/share-nightly.yaml', 'restore-drill-demo/results']) {
+      assert.ok(existsSync(path.join(cwd, made)), `the demo made ${made} in the user's folder`);
+    }
+    assert.ok(!existsSync(path.join(pkg, 'demo')) && !existsSync(path.join(pkg, 'results')), 'nothing was written into the installed package');
+  });
 
   it('on a Node older than engines, says which Node it needs in one line and exits 64 (installed bin and checkout)', async function () {
     if (!existsSync(OLD_NODE) || (await majorOf(OLD_NODE)) >= 22) skipBecause(this, `${OLD_NODE} is missing or not older than Node 22`);

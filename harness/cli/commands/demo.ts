@@ -1,3 +1,4 @@
+import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -32,31 +33,35 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description('make the demo data (a department file share and its backups; where Docker or borg are here, restic, borg, PostgreSQL and Orthanc backups) under demo/, then drill the bundled demo scenarios')
     .option('--sandbox <driver>', 'auto, local or docker', 'auto')
-    .option('--results <dir>', 'folder for results', path.join(REPO, 'results'))
+    .option('--dir <dir>', 'where the demo works (its data, a copy of the bundled scenarios, its results); default: the checkout itself, or ./restore-drill-demo for an installed copy')
+    .option('--results <dir>', 'folder for results (default: results/ in the demo folder)')
     .option('--no-run', 'only make the demo data')
-    .action(async (flags: { sandbox: string; results: string; run: boolean }) => {
-      const root = path.join(REPO, 'demo');
+    .action(async (flags: { sandbox: string; dir?: string; results?: string; run: boolean }) => {
+      const base = await demoFolder(flags.dir);
+      const root = path.join(base, 'demo');
+      const scenariosDir = path.join(base, 'scenarios');
+      const results = flags.results ?? path.join(base, 'results');
       process.stderr.write(`making the demo data in ${path.relative(process.cwd(), root) || root} ...\n`);
       const { generateDemo } = await import('../../demo/generate.ts');
       await generateDemo(root);
       const { generateEngineDemos } = await import('../../demo/engines.ts');
       const engines = await generateEngineDemos(root, { sandbox: flags.sandbox });
       if (!flags.run) return;
-      const files = Object.keys(DEMO_SCENARIOS).map((name) => path.join(REPO, 'scenarios', `${name}.yaml`));
+      const files = Object.keys(DEMO_SCENARIOS).map((name) => path.join(scenariosDir, `${name}.yaml`));
       const { runCommand } = await import('../run-command.ts');
-      const outcome = await runCommand({ scenarios: files, sandbox: sandboxChoice(flags.sandbox), results: flags.results, parallel: 1 });
-      const results = [...outcome.results];
+      const outcome = await runCommand({ scenarios: files, sandbox: sandboxChoice(flags.sandbox), results, parallel: 1 });
+      const drilled = [...outcome.results];
       for (const sandbox of ['docker', 'local', 'vm'] as const) {
         const names = engines.ready.filter((demo) => demo.sandbox === sandbox).flatMap((demo) => demo.scenarios);
         if (names.length === 0) continue;
         process.stdout.write(`\nThe demos of real backup engines (${sandbox} sandbox):\n`);
-        const more = await runCommand({ scenarios: names.map((name) => path.join(REPO, 'scenarios', `${name}.yaml`)), sandbox: sandboxChoice(sandbox), results: flags.results, parallel: 1 });
-        results.push(...more.results);
+        const more = await runCommand({ scenarios: names.map((name) => path.join(scenariosDir, `${name}.yaml`)), sandbox: sandboxChoice(sandbox), results, parallel: 1 });
+        drilled.push(...more.results);
       }
-      const plans = await runDemoPlans(engines, flags.results);
+      const plans = await runDemoPlans(engines, scenariosDir, results);
       const expected: Record<string, Verdict> = { ...DEMO_SCENARIOS, ...ENGINE_DEMO_SCENARIOS };
       // A drill whose checks all passed must also have proven that they can fail.
-      const surprises = results.filter((r) => expected[r.scenario.name] !== r.verdict || (r.verdict !== 'FAIL' && r.negativeControl?.status !== 'passed'));
+      const surprises = drilled.filter((r) => expected[r.scenario.name] !== r.verdict || (r.verdict !== 'FAIL' && r.negativeControl?.status !== 'passed'));
       process.stdout.write('\nThe demo drills are built to give PASS, PASS, FAIL (a flipped byte) and LATE (a too-tight RTO); referrals, billing, pacs and pacs-sample (with its RTO forecast) PASS; lab-vm (a VM) PASSes and lab-vm-damaged FAILs at boot; the plan hospital PASSes, and hospital-broken FAILs with billing not drilled (it waits for the damaged share).\n');
       for (const line of plans.skipped) process.stdout.write(`skipped ${line}\n`);
       for (const line of engines.skipped) process.stdout.write(`skipped ${line}\n`);
@@ -68,7 +73,7 @@ export function registerDemo(program: Command): void {
 }
 
 /** The demo plans (scenarios/plans/), in the docker sandbox, where the demos of their systems are ready there. */
-async function runDemoPlans(engines: EngineDemoPlan, results: string): Promise<{ surprises: string[]; skipped: string[] }> {
+async function runDemoPlans(engines: EngineDemoPlan, scenariosDir: string, results: string): Promise<{ surprises: string[]; skipped: string[] }> {
   const names = Object.keys(DEMO_PLANS);
   const inDocker = engines.ready.filter((demo) => demo.sandbox === 'docker').flatMap((demo) => demo.scenarios);
   const missing = DEMO_PLAN_SYSTEMS.filter((name) => !inDocker.includes(name));
@@ -77,8 +82,20 @@ async function runDemoPlans(engines: EngineDemoPlan, results: string): Promise<{
   const plans: PlanResult[] = [];
   for (const name of names) {
     process.stdout.write(`\nThe demo plan ${name} (docker sandbox):\n`);
-    const outcome = await planRunCommand({ plan: path.join(REPO, 'scenarios', 'plans', `${name}.yaml`), sandbox: sandboxChoice('docker'), results, parallel: 2 });
+    const outcome = await planRunCommand({ plan: path.join(scenariosDir, 'plans', `${name}.yaml`), sandbox: sandboxChoice('docker'), results, parallel: 2 });
     plans.push(outcome.plan);
   }
   return { surprises: planSurprises(plans), skipped: [] };
+}
+
+/**
+ * Where the demo works. A checkout is its own place; an installed copy's folder (under node_modules,
+ * often root's) is not the user's to write in, so the demo works in a folder of theirs, with a copy of
+ * the bundled scenarios beside its data (their paths to ../demo/ then hold there too).
+ */
+async function demoFolder(dir: string | undefined): Promise<string> {
+  const installed = REPO.split(path.sep).includes('node_modules');
+  const base = dir !== undefined ? path.resolve(dir) : installed ? path.resolve('restore-drill-demo') : REPO;
+  if (base !== REPO) await cp(path.join(REPO, 'scenarios'), path.join(base, 'scenarios'), { recursive: true, force: true });
+  return base;
 }
