@@ -4,7 +4,7 @@
  * written here: unit files and /etc/cron.d are readable by every user of the host, and the URL is
  * the webhook's password. The units read them from RESTORE_DRILL_NOTIFY in the 0600 EnvironmentFile.
  */
-import { ENV_FILE, shellQuote, systemdQuote, type ScheduleRequest, type UnitFile } from './units.ts';
+import { ENV_FILE, serviceAndTimer, shellQuote, systemdQuote, type ScheduleRequest, type UnitFile } from './units.ts';
 
 export const OVERDUE_UNIT = 'restore-drill-overdue';
 /** After the night's drills (02:00 plus at most an hour's delay), before the working day. */
@@ -28,23 +28,10 @@ export function overdueUnits(request: ScheduleRequest): UnitFile[] {
     'Nice=10',
     '',
   ].join('\n');
-  const timer = [
-    '[Unit]',
-    'Description=restore-drill: check daily for systems overdue for a restore drill',
-    '',
-    '[Timer]',
-    `OnCalendar=*-*-* ${pad(DAILY_AT.hour)}:${pad(DAILY_AT.minute)}:00`,
-    'Persistent=true',
-    `Unit=${OVERDUE_UNIT}.service`,
-    '',
-    '[Install]',
-    'WantedBy=timers.target',
-    '',
-  ].join('\n');
-  return [
-    { name: `${OVERDUE_UNIT}.service`, text: service },
-    { name: `${OVERDUE_UNIT}.timer`, text: timer },
-  ];
+  return serviceAndTimer(OVERDUE_UNIT, service, {
+    description: 'restore-drill: check daily for systems overdue for a restore drill',
+    onCalendar: `*-*-* ${pad(DAILY_AT.hour)}:${pad(DAILY_AT.minute)}:00`,
+  });
 }
 
 export function overdueCronLines(request: ScheduleRequest): string {

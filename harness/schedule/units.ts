@@ -70,25 +70,34 @@ export function systemdUnits(request: ScheduleRequest): UnitFile[] {
       'IOSchedulingClass=idle',
       '',
     ].join('\n');
-    const timer = [
-      '[Unit]',
-      `Description=restore-drill: drill ${escapeSpecifiers(scenario.spec.name)} ${calendar.words}`,
-      '',
-      '[Timer]',
-      `OnCalendar=${calendar.onCalendar}`,
-      `RandomizedDelaySec=${calendar.delaySeconds}`,
-      'Persistent=true',
-      `Unit=${name}.service`,
-      '',
-      '[Install]',
-      'WantedBy=timers.target',
-      '',
-    ].join('\n');
-    return [
-      { name: `${name}.service`, text: service },
-      { name: `${name}.timer`, text: timer },
-    ];
+    return serviceAndTimer(name, service, {
+      description: `restore-drill: drill ${escapeSpecifiers(scenario.spec.name)} ${calendar.words}`,
+      onCalendar: calendar.onCalendar,
+      delaySeconds: calendar.delaySeconds,
+    });
   });
+}
+
+/** A service and the timer that starts it (Persistent: a run missed while the host was off is made up). */
+export function serviceAndTimer(name: string, service: string, timer: { description: string; onCalendar: string; delaySeconds?: number }): UnitFile[] {
+  const text = [
+    '[Unit]',
+    `Description=${timer.description}`,
+    '',
+    '[Timer]',
+    `OnCalendar=${timer.onCalendar}`,
+    ...(timer.delaySeconds === undefined ? [] : [`RandomizedDelaySec=${timer.delaySeconds}`]),
+    'Persistent=true',
+    `Unit=${name}.service`,
+    '',
+    '[Install]',
+    'WantedBy=timers.target',
+    '',
+  ].join('\n');
+  return [
+    { name: `${name}.service`, text: service },
+    { name: `${name}.timer`, text },
+  ];
 }
 
 /**
