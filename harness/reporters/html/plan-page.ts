@@ -3,6 +3,7 @@ import type { EvidenceStatus } from '../../evidence/status.ts';
 import type { MilestoneResult, PlanResult, PlanSystemResult } from '../../plan/result.ts';
 import { formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
+import { evidenceSection } from './evidence-section.ts';
 import { html, trusted, type Html } from './html.ts';
 import { STRINGS, formatTime } from './i18n.ts';
 import type { Lang } from './lang.ts';
@@ -86,15 +87,6 @@ function systemRow(s: PlanSystemResult, options: PlanReportOptions): Html {
 }
 
 function evidence(status: EvidenceStatus, lang: Lang): Html {
-  const t = STRINGS[lang];
   const p = PLAN_STRINGS[lang];
-  if (status.state === 'none') return html`<p class="note" id="evidence-status" data-state="none">${t.evidenceNone}</p>`;
-  if (status.state === 'failed') return html`<div class="note" id="evidence-status" data-state="failed"><p class="bad">${t.evidenceBroken}</p><ul>${status.problems.map((x) => html`<li>${x}</li>`)}</ul></div>`;
-  return html`<table id="evidence-status" data-state="verified">
-<tr><th scope="row">${t.status}</th><td><span class="ok">✔ ${t.evidenceVerified}</span> (evidence.json, in-toto / DSSE, Ed25519)</td></tr>
-<tr><th scope="row">${t.keyId}</th><td><code>${status.keyid}</code></td></tr>
-<tr><th scope="row">${t.chainLink}</th><td>${status.previous ? p.evidenceAfter(status.sequence, status.previous) : p.evidenceFirst}</td></tr>
-<tr><th scope="row">${p.planDigest}</th><td><code>${status.resultSha256}</code></td></tr>
-<tr><th scope="row">${t.howToVerify}</th><td><code>restore-drill evidence verify --key PUBLIC_KEY.pem RESULTS_DIR</code></td></tr>
-</table>`;
+  return evidenceSection(status, lang, { chainFirst: p.evidenceFirst, chainAfter: p.evidenceAfter, digestLabel: p.planDigest });
 }

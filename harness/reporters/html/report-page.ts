@@ -7,6 +7,7 @@ import type { EvidenceStatus } from '../../evidence/status.ts';
 import { formatBytes, formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
 import { COMPLIANCE, mapCompliance, type ComplianceData } from '../compliance.ts';
+import { evidenceSection } from './evidence-section.ts';
 import { html, trusted, type Html } from './html.ts';
 import { STRINGS, formatTime } from './i18n.ts';
 import type { Lang } from './lang.ts';
@@ -158,17 +159,7 @@ ${notes.length > 0 ? html`<h3>${t.notes}</h3><ul>${notes.map((n) => html`<li>${n
 
 function evidence(status: EvidenceStatus, lang: Lang): Html {
   const t = STRINGS[lang];
-  if (status.state === 'none') return html`<p class="note" id="evidence-status" data-state="none">${t.evidenceNone}</p>`;
-  if (status.state === 'failed') {
-    return html`<div class="note" id="evidence-status" data-state="failed"><p class="bad">${t.evidenceBroken}</p><ul>${status.problems.map((p) => html`<li>${p}</li>`)}</ul></div>`;
-  }
-  return html`<table id="evidence-status" data-state="verified">
-<tr><th scope="row">${t.status}</th><td><span class="ok">✔ ${t.evidenceVerified}</span> (evidence.json, in-toto / DSSE, Ed25519)</td></tr>
-<tr><th scope="row">${t.keyId}</th><td><code>${status.keyid}</code></td></tr>
-<tr><th scope="row">${t.chainLink}</th><td>${status.previous ? t.chainAfter(status.sequence, status.previous) : t.chainFirst}</td></tr>
-<tr><th scope="row">${t.resultDigest}</th><td><code>${status.resultSha256}</code></td></tr>
-<tr><th scope="row">${t.howToVerify}</th><td><code>restore-drill evidence verify --key PUBLIC_KEY.pem RESULTS_DIR</code></td></tr>
-</table>`;
+  return evidenceSection(status, lang, { chainFirst: t.chainFirst, chainAfter: t.chainAfter, digestLabel: t.resultDigest });
 }
 
 function compliance(result: DrillResult, lang: Lang, data: ComplianceData): Html {
