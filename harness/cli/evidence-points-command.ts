@@ -3,6 +3,7 @@ import { trustedKeys } from '../evidence/keys.ts';
 import { describePointProofs, pointProofs } from '../evidence/points.ts';
 import { UsageError } from '../errors.ts';
 import { loadScenario } from '../scenario/load.ts';
+import { withRedaction } from '../secrets/run-redactor.ts';
 import { createSource } from '../sources/index.ts';
 
 export interface EvidencePointsRequest {
@@ -19,8 +20,10 @@ export async function evidencePointsCommand(request: EvidencePointsRequest): Pro
     if (request.keys.length === 0 && err instanceof UsageError) return undefined;
     throw err;
   });
-  const points = await createSource(scenario).points();
-  const proofs = await pointProofs({ scenario: scenario.spec.name, points, resultsRoot: request.results, keys: trusted?.keys });
-  process.stdout.write(request.json ? JSON.stringify({ scenario: scenario.spec.name, verifiedWith: trusted?.from, points: proofs }, null, 2) + '\n' : describePointProofs(scenario.spec.name, proofs, trusted?.from));
-  return proofs.some((p) => p.runs.some((r) => r.evidence === 'failed')) ? 1 : 0;
+  return withRedaction([scenario], async (redact) => {
+    const points = await createSource(scenario).points();
+    const proofs = await pointProofs({ scenario: scenario.spec.name, points, resultsRoot: request.results, keys: trusted?.keys });
+    process.stdout.write(redact(request.json ? JSON.stringify({ scenario: scenario.spec.name, verifiedWith: trusted?.from, points: proofs }, null, 2) + '\n' : describePointProofs(scenario.spec.name, proofs, trusted?.from)));
+    return proofs.some((p) => p.runs.some((r) => r.evidence === 'failed')) ? 1 : 0;
+  });
 }

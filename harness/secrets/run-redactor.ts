@@ -30,7 +30,6 @@ export async function redactorFor(scenarios: Scenario[], env: NodeJS.ProcessEnv 
   return redactor;
 }
 
-/** The event stream as reporters see it: each event redacted (a copy) before any of them gets it. */
 /** The driver, with every sandbox it provisions redacting its logs with this redactor. */
 export function redactingDriver(driver: SandboxDriver, redactor: Redactor): SandboxDriver {
   return {
@@ -40,6 +39,19 @@ export function redactingDriver(driver: SandboxDriver, redactor: Redactor): Sand
     provision: (request) => driver.provision({ ...request, redactor }),
     ...(driver.planNetwork ? { planNetwork: (runId: string, plan: string) => driver.planNetwork!(runId, plan) } : {}),
   };
+}
+
+/**
+ * A command that reads a scenario's backup without drilling it (points, evidence points): what it
+ * prints goes through `redact`, and an error it throws comes out redacted, as a drill's would.
+ */
+export async function withRedaction<T>(scenarios: Scenario[], body: (redact: (text: string) => string) => Promise<T>): Promise<T> {
+  const redactor = await redactorFor(scenarios);
+  try {
+    return await body((text) => redactor.text(text));
+  } catch (err) {
+    throw redactor.error(err);
+  }
 }
 
 async function unlessMissing(value: Promise<string | undefined>): Promise<string | undefined> {

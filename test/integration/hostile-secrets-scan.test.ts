@@ -44,4 +44,18 @@ describe('hostile: scan and find-clean blot out declared secrets from what they 
       assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET), `the secret was printed:\n${run.stdout}`);
     });
   }
+
+  it('points and evidence points print a point id holding the secret blotted out', async () => {
+    const dir = path.join(work, 'named');
+    mkdirSync(path.join(dir, 'backups'), { recursive: true });
+    await tar.c({ gzip: true, cwd: path.join(work, 'tree'), file: path.join(dir, 'backups', `share-${SECRET}.tar.gz`), portable: true }, ['notes.txt']);
+    const named = path.join(dir, 'share.yaml');
+    writeFileSync(named, ['name: share-named', 'source: { kind: tar, path: backups/share-*.tar.gz }', 'secrets:', '  API_TOKEN: { env: RD_SCAN_TOKEN }', 'expect:', '  ransomware: {}', ''].join('\n'));
+    for (const args of [['points', named], ['points', named, '--json'], ['evidence', 'points', named, '--results', path.join(dir, 'results')]]) {
+      const run = await runCli(args, { env: { RD_SCAN_TOKEN: SECRET } });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /share-/, 'the point is still listed');
+      assert.ok(!run.stdout.includes(SECRET) && !run.stderr.includes(SECRET), `${args.join(' ')} printed the secret:\n${run.stdout}`);
+    }
+  });
 });
