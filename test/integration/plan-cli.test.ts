@@ -90,6 +90,19 @@ targets:
     assert.match(report, /<html lang="ja">[\s\S]*復旧計画 訓練報告書[\s\S]*未実施：db を待機/);
   });
 
+  it('lists each plan\'s last run on results/index.html (restore-drill report), linked to its report', async () => {
+    const { code, stdout, stderr } = await runCli(['report', results, '--lang', 'en']);
+    assert.equal(code === 0 || code === 1, true, stdout + stderr);
+    const page = await readFile(path.join(results, 'index.html'), 'utf8');
+    const plans = /<table id="plans">([\s\S]*?)<\/table>/.exec(page)?.[1];
+    assert.ok(plans, 'the index has a plans table');
+    assert.match(plans, /<tr data-plan="good">[\s\S]*?v-PASS[\s\S]*?✔ 最低限の診療再開: [^<]* \/ 30m/);
+    assert.match(plans, /<tr data-plan="broken">[\s\S]*?v-FAIL[\s\S]*?✘ 最低限の診療再開: not reached/);
+    const links = [...plans.matchAll(/<a href="([^"]+)">report<\/a>/g)].map((m) => m[1]!);
+    assert.equal(links.length, 2);
+    for (const link of links) assert.match(await readFile(path.resolve(results, link), 'utf8'), /<svg/, 'the link opens the plan report with its timeline');
+  });
+
   it('keeps a secret of a system out of plan.json and the plan report', async () => {
     const secret = 'plan-secret-5c1d9e77';
     await writeScenario(path.join(tmp.path, 'scenarios', 'leaky.yaml'), `name: leaky\nsource: { kind: tar, path: ../backups/good.tar.gz }\nsecrets:\n  TOKEN: { env: RD_PLAN_TOKEN }\nrestore:\n  - run: echo "about to fail with $TOKEN"; exit 7\n`);

@@ -1,6 +1,7 @@
 /**
  * results/index.html: one row per system with its last drill, verdict, last PASS, days since, an RTO
- * plot over time against the target, and overdue systems marked (last PASS older than the interval).
+ * plot over time against the target, and overdue systems marked (last PASS older than the interval);
+ * then the recovery plans' last runs (index-plans.ts).
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { formatDuration } from '../../units.ts';
 import { VERSION } from '../../version.ts';
 import { coverageCell, pointCoverage, type PointCoverage } from './coverage.ts';
 import { html, trusted, type Html } from './html.ts';
+import { planRows, plansSection } from './index-plans.ts';
 import { STRINGS, formatDate, formatTime } from './i18n.ts';
 import type { Lang } from './lang.ts';
 import { REPORT_FILE } from './report-reporter.ts';
@@ -72,8 +74,10 @@ export async function systemRows(resultsDir: string, results: DrillResult[], opt
 }
 
 export async function renderIndex(resultsDir: string, options: IndexOptions): Promise<{ page: string; rows: SystemRow[]; unreadable: string[] }> {
-  const { results, unreadable } = await readResults(resultsDir);
+  const { results, unreadable: unreadableResults } = await readResults(resultsDir);
   const rows = await systemRows(resultsDir, results, options);
+  const plans = await planRows(resultsDir, options.pageDir ?? resultsDir);
+  const unreadable = [...unreadableResults, ...plans.unreadable];
   const t = STRINGS[options.lang];
   const page = html`<!doctype html>
 <html lang="${options.lang}">
@@ -92,6 +96,7 @@ ${rows.length === 0 ? html`<p>${t.noResults}</p>` : html`<table id="systems">
 <tr><th>${t.system}</th><th>${t.lastDrill}</th><th>${t.verdict}</th><th>${t.lastPass}</th><th>${t.daysSince}</th><th>${t.interval}</th><th>${t.rtoHistory}</th><th>${t.pointsCoverage}</th><th>${t.evidence}</th></tr>
 ${rows.map((row) => rowHtml(row, options.lang, options.evidence))}
 </table>`}
+${plansSection(plans.rows, options.lang)}
 ${unreadable.length > 0 ? html`<h2>${t.unreadable}</h2><ul>${unreadable.map((u) => html`<li><code>${u}</code></li>`)}</ul>` : ''}
 <footer>restore-drill ${VERSION}</footer>
 </main></body>
