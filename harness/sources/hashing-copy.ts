@@ -11,16 +11,17 @@
  * even if the snapshot changes after the clone.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, read, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { promisify } from 'node:util';
+import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import type { DigestRecorder } from '../manifest/known-digests.ts';
 import type { Reflinks } from './reflink.ts';
 
 const READ = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 // Read as well as written: a cloned target is read back for its digest.
 const CREATE = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-const readAt = promisify(read);
+/** A large cloned file is read back in runs of this many bytes between turns of the event loop (timers, signals). */
+const READ_BACK_RUN = 64 * 1024 * 1024;
 
 export interface HashingCopyOptions {
   /** Told the size before a byte is written (the restore budget's charge, which may throw). */
@@ -72,17 +73,20 @@ async function copyBytes(source: FileHandle, fd: number, size: number, options: 
   return { bytes: copied, digest: hash?.digest() };
 }
 
-/** A clone holds the source as it was at the clone: cut to the size charged if it grew since its fstat. */
+/** A clone holds the source as it was at the clone: cut to the size charged if it grew since its fstat.
+ * Read back synchronously, as the copy writes (the target is in the restore folder: measured faster
+ * than a thread-pool round trip a chunk), letting the event loop turn between long runs. */
 async function hashCloned(fd: number, charged: number, options: HashingCopyOptions): Promise<Copied> {
-  const size = fstatSync(fd).size;
-  if (size > charged) ftruncateSync(fd, charged);
-  if (!options.digests) return { bytes: Math.min(size, charged) };
+  let size = fstatSync(fd).size;
+  if (size > charged) ftruncateSync(fd, (size = charged));
+  if (!options.digests) return { bytes: size };
   const hash = createHash('sha256');
   let hashed = 0;
-  for (;;) {
-    const { bytesRead } = await readAt(fd, options.buffer, 0, options.buffer.length, hashed);
+  while (hashed < size) {
+    const bytesRead = readSync(fd, options.buffer, 0, Math.min(options.buffer.length, size - hashed), hashed);
     if (bytesRead === 0) break;
     hash.update(options.buffer.subarray(0, bytesRead));
+    if (Math.floor((hashed + bytesRead) / READ_BACK_RUN) > Math.floor(hashed / READ_BACK_RUN)) await yieldToEvents();
     hashed += bytesRead;
   }
   return { bytes: hashed, digest: hash.digest() };
