@@ -8,6 +8,7 @@ import { walkSorted } from '../manifest/walk.ts';
 import { budgetOf } from '../sandboxes/restore-budget.ts';
 import { copyHashing } from './hashing-copy.ts';
 import { landsInside, PathSource } from './path-source.ts';
+import { Reflinks } from './reflink.ts';
 import type { BackupSource, RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 
 const COPY_CHUNK = 1024 * 1024;
@@ -24,6 +25,7 @@ export class DirectorySource extends PathSource implements BackupSource {
     const budget = budgetOf(context.sandbox);
     const digests = recordDigestsFor(context.sandbox);
     const buffer = Buffer.allocUnsafeSlow(COPY_CHUNK);
+    const reflinks = new Reflinks();
     try {
       // Links are entries of the walk, never followed; FIFOs, sockets and devices are not copied.
       for await (const entry of walkSorted(point.location, { symlinks: true, signal: context.signal })) {
@@ -39,7 +41,7 @@ export class DirectorySource extends PathSource implements BackupSource {
           continue;
         }
         const what = `the file ${path.join(point.location, entry.relative)}`;
-        const size = await copyHashing(entry.absolute, target, { charge: (bytes) => budget.charge(bytes, what), digests, buffer });
+        const size = await copyHashing(entry.absolute, target, { charge: (bytes) => budget.charge(bytes, what), digests, buffer, reflinks });
         progress.files++;
         progress.bytes += size;
         context.onProgress(progress);
