@@ -32,3 +32,23 @@ console.log((await pool.hash(${JSON.stringify(file)})).digest);`;
     }
   });
 });
+
+describe('hash pool reads', function () {
+  this.timeout(20_000);
+
+  it('hashes files around its buffer size right: a file smaller than the buffer in one read, larger ones to their end', async () => {
+    const { createHash, randomBytes } = await import('node:crypto');
+    const tmp = await tempDir();
+    try {
+      await using pool = new HashPool({ workers: 2, bufferSize: 4096 });
+      for (const size of [0, 1, 4095, 4096, 4097, 8191, 8192, 12289]) {
+        const file = path.join(tmp.path, `f${size}`);
+        const bytes = randomBytes(size);
+        await writeFile(file, bytes);
+        assert.deepEqual(await pool.hash(file), { digest: createHash('sha256').update(bytes).digest('hex'), size }, `${size} bytes`);
+      }
+    } finally {
+      await tmp.remove();
+    }
+  });
+});
