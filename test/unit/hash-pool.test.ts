@@ -52,3 +52,35 @@ describe('hash pool reads', function () {
     }
   });
 });
+
+describe('hash pool workers and the compile cache', function () {
+  this.timeout(30_000);
+
+  it("compile their modules from the launcher's compile cache, as the main thread does (not again on every run)", async () => {
+    const tmp = await tempDir();
+    try {
+      const script = path.join(tmp.path, 'main.mjs');
+      await writeFile(script, `import module from 'node:module';
+const [cache, hashIt] = process.argv.slice(2);
+module.enableCompileCache(cache);
+const { HashPool } = await import(${JSON.stringify(path.join(REPO, 'harness/manifest/hash-pool.ts'))});
+if (hashIt) {
+  const pool = new HashPool({ workers: 1 });
+  await pool.hash(process.argv[1]);
+  await pool.close();
+}`);
+      const { readdir } = await import('node:fs/promises');
+      const entries = async (cache: string, hashIt: boolean) => {
+        const child = spawnSync(process.execPath, [script, cache, ...(hashIt ? ['1'] : [])], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(child.status, 0, child.stderr);
+        return (await readdir(cache, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+      };
+      const mainThreadOnly = await entries(path.join(tmp.path, 'cache-main'), false);
+      const withWorker = await entries(path.join(tmp.path, 'cache-worker'), true);
+      // The worker's own modules (hash-worker.ts, safe-open.ts, ...) are cached beside the main thread's.
+      assert.ok(withWorker > mainThreadOnly, `the worker cached nothing: ${withWorker} entries with it, ${mainThreadOnly} without`);
+    } finally {
+      await tmp.remove();
+    }
+  });
+});
