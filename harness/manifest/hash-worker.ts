@@ -6,7 +6,7 @@
 import { createHash, hash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openRegularSync } from './safe-open.ts';
+import { openRegularSync } from './safe-open-sync.ts';
 
 export interface HashRequest {
   id: number;
