@@ -84,3 +84,36 @@ if (hashIt) {
     }
   });
 });
+
+describe("the tar extractor's hashing worker and the compile cache", function () {
+  this.timeout(30_000);
+
+  it("compiles its modules from the launcher's compile cache too", async () => {
+    const tmp = await tempDir();
+    try {
+      const script = path.join(tmp.path, 'main.mjs');
+      await writeFile(script, `import module from 'node:module';
+const [cache, hashIt] = process.argv.slice(2);
+module.enableCompileCache(cache);
+const { HashOffload } = await import(${JSON.stringify(path.join(REPO, 'harness/sources/hash-offload.ts'))});
+if (hashIt) {
+  const offload = new HashOffload(1024);
+  const id = offload.start();
+  await offload.update(id, Buffer.from('abc'));
+  await offload.end(id);
+  await offload.close();
+}`);
+      const { readdir } = await import('node:fs/promises');
+      const entries = async (cache: string, hashIt: boolean) => {
+        const child = spawnSync(process.execPath, [script, cache, ...(hashIt ? ['1'] : [])], { encoding: 'utf8', timeout: 20_000 });
+        assert.equal(child.status, 0, child.stderr);
+        return (await readdir(cache, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+      };
+      const mainThreadOnly = await entries(path.join(tmp.path, 'cache-main'), false);
+      const withWorker = await entries(path.join(tmp.path, 'cache-worker'), true);
+      assert.ok(withWorker > mainThreadOnly, `the worker cached nothing: ${withWorker} entries with it, ${mainThreadOnly} without`);
+    } finally {
+      await tmp.remove();
+    }
+  });
+});
