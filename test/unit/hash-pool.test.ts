@@ -53,67 +53,52 @@ describe('hash pool reads', function () {
   });
 });
 
-describe('hash pool workers and the compile cache', function () {
+/**
+ * Compile-cache entries after a child that turns the cache on and imports `module`, with and without
+ * running `work` (which starts a worker): more with it means the worker's own modules were cached.
+ */
+async function cacheEntriesWithAndWithoutWorker(module: string, importName: string, work: string): Promise<{ mainThreadOnly: number; withWorker: number }> {
+  const { readdir } = await import('node:fs/promises');
+  const tmp = await tempDir();
+  try {
+    const script = path.join(tmp.path, 'main.mjs');
+    await writeFile(script, `import module from 'node:module';
+const [cache, withWorker] = process.argv.slice(2);
+module.enableCompileCache(cache);
+const { ${importName} } = await import(${JSON.stringify(path.join(REPO, module))});
+if (withWorker) {
+${work}
+}`);
+    const entries = async (cache: string, withWorker: boolean) => {
+      const child = spawnSync(process.execPath, [script, cache, ...(withWorker ? ['1'] : [])], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(child.status, 0, child.stderr);
+      return (await readdir(cache, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    };
+    return { mainThreadOnly: await entries(path.join(tmp.path, 'cache-main'), false), withWorker: await entries(path.join(tmp.path, 'cache-worker'), true) };
+  } finally {
+    await tmp.remove();
+  }
+}
+
+describe('worker threads and the compile cache', function () {
   this.timeout(30_000);
 
-  it("compile their modules from the launcher's compile cache, as the main thread does (not again on every run)", async () => {
-    const tmp = await tempDir();
-    try {
-      const script = path.join(tmp.path, 'main.mjs');
-      await writeFile(script, `import module from 'node:module';
-const [cache, hashIt] = process.argv.slice(2);
-module.enableCompileCache(cache);
-const { HashPool } = await import(${JSON.stringify(path.join(REPO, 'harness/manifest/hash-pool.ts'))});
-if (hashIt) {
+  it("the hash pool's workers compile from the launcher's compile cache, as the main thread does (not again on every run)", async () => {
+    const { mainThreadOnly, withWorker } = await cacheEntriesWithAndWithoutWorker('harness/manifest/hash-pool.ts', 'HashPool', `
   const pool = new HashPool({ workers: 1 });
   await pool.hash(process.argv[1]);
-  await pool.close();
-}`);
-      const { readdir } = await import('node:fs/promises');
-      const entries = async (cache: string, hashIt: boolean) => {
-        const child = spawnSync(process.execPath, [script, cache, ...(hashIt ? ['1'] : [])], { encoding: 'utf8', timeout: 20_000 });
-        assert.equal(child.status, 0, child.stderr);
-        return (await readdir(cache, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
-      };
-      const mainThreadOnly = await entries(path.join(tmp.path, 'cache-main'), false);
-      const withWorker = await entries(path.join(tmp.path, 'cache-worker'), true);
-      // The worker's own modules (hash-worker.ts, safe-open.ts, ...) are cached beside the main thread's.
-      assert.ok(withWorker > mainThreadOnly, `the worker cached nothing: ${withWorker} entries with it, ${mainThreadOnly} without`);
-    } finally {
-      await tmp.remove();
-    }
+  await pool.close();`);
+    // The worker's own modules (hash-worker.ts, safe-open-sync.ts, names.ts) are cached beside the main thread's.
+    assert.ok(withWorker > mainThreadOnly, `the worker cached nothing: ${withWorker} entries with it, ${mainThreadOnly} without`);
   });
-});
 
-describe("the tar extractor's hashing worker and the compile cache", function () {
-  this.timeout(30_000);
-
-  it("compiles its modules from the launcher's compile cache too", async () => {
-    const tmp = await tempDir();
-    try {
-      const script = path.join(tmp.path, 'main.mjs');
-      await writeFile(script, `import module from 'node:module';
-const [cache, hashIt] = process.argv.slice(2);
-module.enableCompileCache(cache);
-const { HashOffload } = await import(${JSON.stringify(path.join(REPO, 'harness/sources/hash-offload.ts'))});
-if (hashIt) {
+  it("the tar extractor's hashing worker compiles from it too", async () => {
+    const { mainThreadOnly, withWorker } = await cacheEntriesWithAndWithoutWorker('harness/sources/hash-offload.ts', 'HashOffload', `
   const offload = new HashOffload(1024);
   const id = offload.start();
   await offload.update(id, Buffer.from('abc'));
   await offload.end(id);
-  await offload.close();
-}`);
-      const { readdir } = await import('node:fs/promises');
-      const entries = async (cache: string, hashIt: boolean) => {
-        const child = spawnSync(process.execPath, [script, cache, ...(hashIt ? ['1'] : [])], { encoding: 'utf8', timeout: 20_000 });
-        assert.equal(child.status, 0, child.stderr);
-        return (await readdir(cache, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
-      };
-      const mainThreadOnly = await entries(path.join(tmp.path, 'cache-main'), false);
-      const withWorker = await entries(path.join(tmp.path, 'cache-worker'), true);
-      assert.ok(withWorker > mainThreadOnly, `the worker cached nothing: ${withWorker} entries with it, ${mainThreadOnly} without`);
-    } finally {
-      await tmp.remove();
-    }
+  await offload.close();`);
+    assert.ok(withWorker > mainThreadOnly, `the worker cached nothing: ${withWorker} entries with it, ${mainThreadOnly} without`);
   });
 });
