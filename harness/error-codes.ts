@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   DUMP_RESTORE_FAILED: 'backup',
   MANIFEST_DUPLICATE: 'input',
   MANIFEST_INVALID: 'input',
+  // Sorted for longer than the look-ahead, then out of order: it can no longer be sorted in memory.
+  MANIFEST_UNSORTED: 'input',
   MANIFEST_FILE_UNREADABLE: 'backup',
   // The point drilled has no manifest: the one its backup job writes into the data ({ inside }), or the
   // template's file for it on the host ({id}, {time:...}).

@@ -9,6 +9,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerEnv } from '../compile-cache-env.ts';
 import type { HashReply, HashRequest } from './hash-worker.ts';
 
 export interface FileDigest {
@@ -126,7 +127,7 @@ export class HashPool {
 
   private startWorker(): Slot {
     // The worker beside this module: hash-worker.ts in a checkout, hash-worker.js in the built package.
-    const worker = new Worker(new URL(`./hash-worker${path.extname(import.meta.url)}`, import.meta.url), { workerData: { bufferSize: this.bufferSize } });
+    const worker = new Worker(new URL(`./hash-worker${path.extname(import.meta.url)}`, import.meta.url), { workerData: { bufferSize: this.bufferSize }, env: workerEnv() });
     const online = new Promise<void>((resolve) => {
       worker.once('online', resolve);
       worker.once('error', () => resolve());

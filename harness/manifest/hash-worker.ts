@@ -3,10 +3,10 @@
  * file size) and answers with their digests. Reads are synchronous: this thread has nothing else to
  * do, and it saves a round trip through the I/O thread pool per read, which dominates for small files.
  */
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { closeSync, readSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { openRegularSync } from './safe-open.ts';
+import { openRegularSync } from './safe-open-sync.ts';
 
 export interface HashRequest {
   id: number;
@@ -20,17 +20,21 @@ const buffer = Buffer.allocUnsafe((workerData as { bufferSize: number }).bufferS
 
 function hashFile(file: string | Uint8Array): { digest: string; size: number } {
   // Never through a link, never blocking on a FIFO, never a device: the tree may be hostile.
-  const { fd } = openRegularSync(typeof file === 'string' ? file : Buffer.from(file.buffer, file.byteOffset, file.byteLength));
+  const { fd, size: statSize } = openRegularSync(typeof file === 'string' ? file : Buffer.from(file.buffer, file.byteOffset, file.byteLength));
   try {
-    const hash = createHash('sha256');
-    let size = 0;
+    const first = readSync(fd, buffer, 0, buffer.length, null);
+    // A regular file read short, having given at least its size, is at its end: a file smaller than
+    // the buffer costs one read and one call into the hash, not a read of nothing and three calls.
+    if (first < buffer.length && first >= statSize) return { digest: hash('sha256', buffer.subarray(0, first)), size: first };
+    const digest = createHash('sha256').update(buffer.subarray(0, first));
+    let size = first;
     for (;;) {
       const bytesRead = readSync(fd, buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
-      hash.update(buffer.subarray(0, bytesRead));
+      digest.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
     }
-    return { digest: hash.digest('hex'), size };
+    return { digest: digest.digest('hex'), size };
   } finally {
     closeSync(fd);
   }

@@ -106,43 +106,79 @@ function parseLine(raw: string, line: number, displayName: string, binary: boole
   return parseManifestLine(text, line, displayName, binary);
 }
 
+/** Entries held back before any is given out: disorder within them is sorted in memory. */
+export const MANIFEST_LOOKAHEAD = 65_536;
+
 /**
- * Streams the entries sorted bytewise. A sorted manifest (what `restore-drill manifest` writes) streams
- * in constant memory; an unsorted one (a hand-made `find | xargs sha256sum`) is sorted in memory.
+ * Streams the entries sorted bytewise, reading the file once (a pipe will do). A sorted manifest (what
+ * `restore-drill manifest` writes) streams in constant memory, its order and duplicates checked on the
+ * way; the first MANIFEST_LOOKAHEAD entries are held back until then, so that an unsorted one (a
+ * hand-made `find | xargs sha256sum`) is found out before any entry is used and sorted in memory.
+ * Disorder after the look-ahead is refused (MANIFEST_UNSORTED): the entries before it were used.
  */
-export async function* readManifestSortedRuns(file: string, displayName = file): AsyncGenerator<ManifestEntry[]> {
-  if (await isSorted(file, displayName)) {
-    yield* readManifestRuns(file, displayName);
-    return;
+export async function* readManifestSortedRuns(file: string, displayName = file, options: { lookahead?: number } = {}): AsyncGenerator<ManifestEntry[]> {
+  const lookahead = options.lookahead ?? MANIFEST_LOOKAHEAD;
+  const runs = readManifestRuns(file, displayName);
+  let held: ManifestEntry[][] | undefined = [];
+  let heldEntries = 0;
+  let previous: ManifestEntry | undefined;
+  for (let next = await runs.next(); !next.done; next = await runs.next()) {
+    const run = next.value;
+    const disorder = firstDisorder(previous, run, displayName);
+    if (disorder >= 0) {
+      if (!held) throw unsorted(displayName, run[disorder]!, disorder === 0 ? previous! : run[disorder - 1]!, lookahead);
+      yield await sortedInMemory([...held, run], runs, displayName);
+      return;
+    }
+    previous = run.at(-1);
+    if (!held) {
+      yield run;
+      continue;
+    }
+    held.push(run);
+    heldEntries += run.length;
+    if (heldEntries >= lookahead) {
+      yield* held;
+      held = undefined;
+    }
   }
-  const all: ManifestEntry[] = [];
-  for await (const run of readManifestRuns(file, displayName)) all.push(...run);
+  if (held) yield* held;
+}
+
+/** Where in `run` the order breaks (-1: nowhere); a name listed twice in a row is refused. */
+function firstDisorder(previous: ManifestEntry | undefined, run: ManifestEntry[], displayName: string): number {
+  for (let i = 0; i < run.length; i++) {
+    const before = i === 0 ? previous : run[i - 1];
+    if (!before) continue;
+    const order = comparePathKeys(before, run[i]!);
+    if (order === 0) throw duplicate(displayName, run[i]!, before);
+    if (order > 0) return i;
+  }
+  return -1;
+}
+
+/** The runs read so far and the rest of the file, sorted in memory, names listed twice refused. */
+async function sortedInMemory(read: ManifestEntry[][], rest: AsyncGenerator<ManifestEntry[]>, displayName: string): Promise<ManifestEntry[]> {
+  const all = read.flat();
+  for await (const run of { [Symbol.asyncIterator]: () => rest }) all.push(...run);
   all.sort(comparePathKeys);
   for (let i = 1; i < all.length; i++) {
     if (comparePathKeys(all[i - 1]!, all[i]!) === 0) throw duplicate(displayName, all[i]!, all[i - 1]!);
   }
-  yield all;
+  return all;
 }
 
 export async function* readManifestSorted(file: string, displayName = file): AsyncGenerator<ManifestEntry> {
   for await (const run of readManifestSortedRuns(file, displayName)) yield* run;
 }
 
-function duplicate(displayName: string, entry: ManifestEntry, first: ManifestEntry): InputError {
-  return new InputError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${first.line}).`);
+function unsorted(displayName: string, entry: ManifestEntry, before: ManifestEntry, lookahead: number): InputError {
+  return new InputError(
+    'MANIFEST_UNSORTED',
+    `${displayName}:${entry.line}: ${entry.relative} comes after ${before.relative}: the manifest is sorted up to here, past the first ${lookahead} entries, which are all that is sorted in memory. Sort it by path, bytewise (LC_ALL=C sort -k 2 FILE), or write it with "restore-drill manifest".`,
+  );
 }
 
-async function isSorted(file: string, displayName: string): Promise<boolean> {
-  let previous: ManifestEntry | undefined;
-  for await (const run of readManifestRuns(file, displayName)) {
-    for (const entry of run) {
-      if (previous) {
-        const order = comparePathKeys(previous, entry);
-        if (order === 0) throw duplicate(displayName, entry, previous);
-        if (order > 0) return false;
-      }
-      previous = entry;
-    }
-  }
-  return true;
+function duplicate(displayName: string, entry: ManifestEntry, first: ManifestEntry): InputError {
+  return new InputError('MANIFEST_DUPLICATE', `${displayName}:${entry.line}: ${entry.relative} is listed twice (first at line ${first.line}).`);
 }

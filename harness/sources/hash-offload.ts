@@ -7,6 +7,7 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerEnv } from '../compile-cache-env.ts';
 import type { OffloadReply, OffloadRequest } from './hash-offload-worker.ts';
 
 const BUFFERS = 4;
@@ -24,7 +25,7 @@ export class HashOffload {
     this.pieceSize = pieceSize;
     for (let i = 0; i < BUFFERS; i++) this.free.push(new ArrayBuffer(pieceSize));
     // Beside this module: .ts in a checkout, .js in the built package.
-    this.worker = new Worker(new URL(`./hash-offload-worker${path.extname(import.meta.url)}`, import.meta.url));
+    this.worker = new Worker(new URL(`./hash-offload-worker${path.extname(import.meta.url)}`, import.meta.url), { env: workerEnv() });
     this.worker.on('message', (reply: OffloadReply) => this.answer(reply));
     this.worker.on('error', (err) => this.fail(err));
   }

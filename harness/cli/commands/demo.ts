@@ -4,7 +4,6 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Verdict } from '../../drill/result.ts';
 import type { EngineDemoPlan } from '../../demo/engines.ts';
-import { DEMO_PLANS, DEMO_PLAN_SYSTEMS, planSurprises } from '../../demo/plans.ts';
 import type { PlanResult } from '../../plan/result.ts';
 import { sandboxChoice } from './run.ts';
 
@@ -74,6 +73,7 @@ export function registerDemo(program: Command): void {
 
 /** The demo plans (scenarios/plans/), in the docker sandbox, where the demos of their systems are ready there. */
 async function runDemoPlans(engines: EngineDemoPlan, scenariosDir: string, results: string): Promise<{ surprises: string[]; skipped: string[] }> {
+  const { DEMO_PLANS, DEMO_PLAN_SYSTEMS, planSurprises } = await import('../../demo/plans.ts');
   const names = Object.keys(DEMO_PLANS);
   const inDocker = engines.ready.filter((demo) => demo.sandbox === 'docker').flatMap((demo) => demo.scenarios);
   const missing = DEMO_PLAN_SYSTEMS.filter((name) => !inDocker.includes(name));

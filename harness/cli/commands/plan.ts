@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT_HELP, runRequest, withDrillOptions, type RunFlags } from './run.ts';
+import { EXIT_HELP, withDrillOptions, type RunFlags } from './run.ts';
 
 /** The same flags as run's. */
 type PlanFlags = RunFlags;
@@ -13,7 +13,7 @@ export function registerPlan(program: Command): void {
   withDrillOptions(run, 'systems')
     .addHelpText('after', EXIT_HELP)
     .action(async (file: string, flags: PlanFlags) => {
-      const { planRunCommand } = await import('../plan-command.ts');
+      const [{ planRunCommand }, { runRequest }] = await Promise.all([import('../plan-command.ts'), import('../run-request.ts')]);
       const outcome = await planRunCommand({ ...runRequest([], flags), plan: file });
       process.exitCode = outcome.exitCode;
     });

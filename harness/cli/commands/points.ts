@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { formatBytes, formatDuration } from '../../units.ts';
-import { formatLocalTime } from '../../reporters/local-time.ts';
 
 export function registerPoints(program: Command): void {
   program
@@ -10,6 +8,7 @@ export function registerPoints(program: Command): void {
     .option('--results <dir>', 'the results folder whose result.json files say when each point was last drilled', 'results')
     .option('--json', 'print JSON')
     .action(async (file: string, flags: { json?: boolean; results: string }) => {
+      const [{ formatBytes, formatDuration }, { formatLocalTime }] = await Promise.all([import('../../units.ts'), import('../../reporters/local-time.ts')]);
       const { loadScenario } = await import('../../scenario/load.ts');
       const { createSource } = await import('../../sources/index.ts');
       const { readResults, runsByPoint, localDay } = await import('../../drill/history.ts');

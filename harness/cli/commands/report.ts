@@ -2,9 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { chooseLang } from '../../reporters/html/lang.ts';
-import { parseDuration } from '../../units.ts';
-import { parseNotifyTarget, type NotifyTarget } from '../../notify/target.ts';
+import type { NotifyTarget } from '../../notify/target.ts';
 import type { SystemRow } from '../../reporters/html/index-page.ts';
 
 /** Overdue after this long without a PASS, for scenarios without targets.drill_interval. */
@@ -22,6 +20,7 @@ export function registerReport(program: Command): void {
     .option('--notify <url>', 'tell this webhook of each system that became overdue since the last report (repeatable; shapes as for run --notify; also RESTORE_DRILL_NOTIFY and the config file\'s "notify" list; not with --at)', (url: string, urls: string[] = []) => [...urls, url])
     .option('--key <file>', "verify each system's evidence with this public key (default: the configured key pair's, if any); repeat for several keys", (file: string, files: string[] = []) => [...files, file])
     .action(async (results: string, flags: { lang?: string; interval?: string; output?: string; key?: string[]; at?: string; notify?: string[] }) => {
+      const [{ chooseLang }, { parseDuration }, { parseNotifyTarget }] = await Promise.all([import('../../reporters/html/lang.ts'), import('../../units.ts'), import('../../notify/target.ts')]);
       const interval = parseDuration(flags.interval ?? DEFAULT_INTERVAL);
       if (interval === undefined || interval <= 0) throw new UsageError(`--interval must be a duration like 31d or 12h, got '${flags.interval}'`);
       const now = flags.at === undefined ? new Date() : new Date(flags.at);

@@ -1,11 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { SANDBOX_CHOICES, type SandboxChoice } from '../../sandboxes/choices.ts';
-import { MAX_SEED } from '../../drill/seeded-random.ts';
-import { parsePointSelector } from '../../sources/source.ts';
-import { parseNotifyTarget } from '../../notify/target.ts';
 import { DEFAULT_SCENARIOS } from '../defaults.ts';
-import type { RunRequest } from '../run-command.ts';
 
 /** The run command's flags as commander gives them: strings, parsed by runRequest. */
 export interface RunFlags {
@@ -30,7 +26,7 @@ export function registerRun(program: Command): void {
   withDrillOptions(run, 'drills')
     .addHelpText('after', EXIT_HELP)
     .action(async (args: string[], flags: RunFlags) => {
-      const { runCommand } = await import('../run-command.ts');
+      const [{ runCommand }, { runRequest }] = await Promise.all([import('../run-command.ts'), import('../run-request.ts')]);
       const outcome = await runCommand(runRequest(args, flags));
       process.exitCode = outcome.exitCode;
     });
@@ -49,31 +45,6 @@ export function withDrillOptions(command: Command, what: 'drills' | 'systems'): 
     .option('--unsafe-local', 'where bubblewrap cannot make a local sandbox, run restore steps and command checks WITHOUT one (with this host\'s rights; said on the console and in the results)')
     .option('--metrics <file>', 'also write Prometheus textfile metrics to this file (merged with its previous values)')
     .option('--notify <url>', `post a summary of each drill that is not PASS to this webhook (repeatable; slack+https://… or teams+https://… for their message shapes, else plain JSON; also the config file's "notify" list)`, (url: string, urls: string[] = []) => [...urls, url]);
-}
-
-export function runRequest(scenarios: string[], flags: RunFlags): RunRequest {
-  const parallel = Number(flags.parallel);
-  if (!Number.isInteger(parallel) || parallel < 1) throw new UsageError(`--parallel must be a whole number of 1 or more, got '${flags.parallel}'`);
-  return {
-    scenarios,
-    sandbox: sandboxChoice(flags.sandbox),
-    results: flags.results,
-    point: flags.point === undefined ? undefined : parsePointSelector(flags.point),
-    seed: flags.seed === undefined ? undefined : seedOf(flags.seed),
-    parallel,
-    json: flags.json,
-    lang: flags.lang,
-    metrics: flags.metrics,
-    unsafeLocal: flags.unsafeLocal,
-    notify: (flags.notify ?? []).map((url) => parseNotifyTarget(url, '--notify')),
-  };
-}
-
-/** --seed: a whole number, as result.json records it. */
-function seedOf(text: string): number {
-  const seed = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(seed) || seed > MAX_SEED) throw new UsageError(`--seed must be a whole number from 0 to ${MAX_SEED} (the restorePoint.selection.seed of a result.json), got '${text}'`);
-  return seed;
 }
 
 /** --sandbox, checked against the drivers there are. */

@@ -6,7 +6,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
 import { SANDBOX_CHOICES } from '../../sandboxes/choices.ts';
-import { parsePointSelector } from '../../sources/source.ts';
 import { sandboxChoice } from './run.ts';
 
 interface ScanFlags {
@@ -33,7 +32,7 @@ export function registerScan(program: Command): void {
     .option('--results <dir>', 'folder for the sandbox logs', 'results')
     .option('--json', 'print the check result as JSON')
     .action(async (file: string, flags: ScanFlags) => {
-      const { scanCommand } = await import('../scan-command.ts');
+      const [{ scanCommand }, { parsePointSelector }] = await Promise.all([import('../scan-command.ts'), import('../../sources/source.ts')]);
       const point = parsePointSelector(flags.point);
       if (point === 'newest-clean') throw new UsageError('scan takes a point id or latest; use find-clean to look for the newest clean point');
       if (typeof point === 'object' && 'randomWithin' in point) throw new UsageError('scan takes a point id, at:<time> or latest; "restore-drill points" lists the ids');

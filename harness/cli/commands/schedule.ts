@@ -2,7 +2,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.ts';
-import { parseNotifyTarget } from '../../notify/target.ts';
 
 /** This installation's CLI entry, run by the units with the node that runs this one. */
 const CLI_ENTRY = path.resolve(fileURLToPath(new URL(`../main${path.extname(import.meta.url)}`, import.meta.url)));
@@ -33,6 +32,7 @@ export function registerSchedule(program: Command): void {
     .action(async (args: string[], flags: ScheduleFlags) => {
       if (flags.cron && (flags.install || flags.dir)) throw new UsageError('--install and --dir are for systemd units; with --cron, add the printed lines to a crontab (or a file in /etc/cron.d when --user is given)');
       if (flags.user !== undefined && !/^[a-z_][a-z0-9_-]*\$?$/i.test(flags.user)) throw new UsageError(`--user ${flags.user}: expected a user name like restore-drill`);
+      const { parseNotifyTarget } = await import('../../notify/target.ts');
       const { findScenarioFiles, loadScenarios } = await import('../scenario-files.ts');
       const { crontabLines, systemdUnits } = await import('../../schedule/units.ts');
       const { notifyAdvice, overdueCronLines, overdueUnits } = await import('../../schedule/overdue-units.ts');
