@@ -15,6 +15,7 @@ import { sandboxSchema } from '../../harness/scenario/schema.ts';
 import { ResticSource } from '../../harness/sources/restic.ts';
 import type { RestorePoint } from '../../harness/sources/source.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
+import { dockerUnavailable } from '../helpers/docker.ts';
 import { onlyResult, toolMissing } from '../helpers/engines.ts';
 import { makeManifest, writeScenario } from '../helpers/fixtures.ts';
 import { skipBecause } from '../helpers/ci-skips.ts';
@@ -107,6 +108,21 @@ describe('restic dump into the hashing extractor (real restic, local sandbox)', 
     assert.equal(result.verdict, 'PASS', result.reason);
     const files = result.checks.find((check) => check.kind === 'files')!;
     assert.equal((files.details as { reusedDigests: number }).reusedDigests, 3, 'every file digest came from the extraction');
+  });
+
+  it('in the docker sandbox too: restic dump in the container, streamed out, the digests reused', async function () {
+    const why = await dockerUnavailable();
+    if (why) skipBecause(this, why);
+    const file = await writeScenario(
+      path.join(tmp.path, 'scenarios', 'dump-docker.yaml'),
+      `name: restic-dump-docker\nsource: { kind: restic, repository: ../restic-repo, password_env: RD_PW }\nexpect:\n  files: { manifest: ../expected.sha256, path: data }\n`,
+    );
+    const run = await runCli(['run', file, '--sandbox', 'docker', '--json', '--results', path.join(tmp.path, 'results')], { env: { RD_PW: PASSWORD } });
+    const result = onlyResult(run.stdout);
+    assert.equal(result.verdict, 'PASS', result.reason);
+    const files = result.checks.find((check) => check.kind === 'files')!;
+    assert.equal((files.details as { reusedDigests: number }).reusedDigests, 3);
+    assert.match(await readFile(path.join(result.resultsDir, 'logs', 'exec.log'), 'utf8'), /restic --no-lock --no-cache -r \/backup.* dump --archive tar/);
   });
 
   it('restores the same tree as restic restore: the whole snapshot, a folder sample and a file sample', async () => {
