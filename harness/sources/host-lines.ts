@@ -1,6 +1,6 @@
 /**
- * A backup tool run on this host whose JSON-lines output is read only until the line wanted: a
- * listing of a folder of a hundred thousand studies need not be read (or kept) past its first node.
+ * A backup tool run on this host whose JSON-lines output is read only until the lines wanted are
+ * seen: a listing of a folder of a hundred thousand studies need not be read (or kept) past them.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,13 +12,16 @@ import type { ExecResult } from '../sandboxes/sandbox.ts';
 const SAFE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const TIMEOUT_MS = 10 * 60_000;
 
-/** The first line (parsed) that `wanted` accepts (the tool is then stopped), or how the tool ended without one. */
-export async function firstJsonLine<T>(
+/**
+ * Hands each line (parsed) to `take` until it returns true (the tool is then stopped): { done: true };
+ * else, when the output ends first, how the tool ended.
+ */
+export async function readJsonLinesUntil<T>(
   program: string,
   args: string[],
   options: { env: Record<string, string>; signal: AbortSignal },
-  wanted: (value: T) => boolean,
-): Promise<{ found: T } | { found?: undefined; ended: Omit<ExecResult, 'stdout'> }> {
+  take: (value: T) => boolean,
+): Promise<{ done: true } | { done: false; ended: Omit<ExecResult, 'stdout'> }> {
   const home = await mkdtemp(path.join(os.tmpdir(), `restore-drill-${program}-`));
   const stop = new AbortController();
   try {
@@ -35,9 +38,9 @@ export async function firstJsonLine<T>(
       } catch {
         continue;
       }
-      if (value && typeof value === 'object' && wanted(value)) return { found: value };
+      if (value && typeof value === 'object' && take(value)) return { done: true };
     }
-    return { ended: await started.done };
+    return { done: false, ended: await started.done };
   } finally {
     stop.abort();
     await rm(home, { recursive: true, force: true });

@@ -11,7 +11,7 @@ import { BackupError } from '../errors.ts';
 import { recordDigestsFor } from '../manifest/known-digests.ts';
 import type { ExecResult } from '../sandboxes/sandbox.ts';
 import { shellCommand } from '../shell.ts';
-import { firstJsonLine } from './host-lines.ts';
+import { readJsonLinesUntil } from './host-lines.ts';
 import type { RestoreContext, RestorePoint, RestoreProgress } from './source.ts';
 import { streamIntoExtractor, type StreamingSandbox } from './stream-restore.ts';
 import { refuseEntries } from './tar.ts';
@@ -44,37 +44,52 @@ export interface DumpJob {
 
 const READ_FLAGS = ['--no-lock', '--no-cache'];
 
-/** The node of `wanted` in the snapshot (the listing is read until it is found), or how ls ended without it. */
-export function lsNode(job: { hostRepository: string; password: string; signal: AbortSignal }, id: string, wanted: string) {
-  const target = wanted.replace(/\/+$/, '') || '/';
-  return firstJsonLine<ResticNode>(
-    'restic',
-    [...READ_FLAGS, '-r', job.hostRepository, 'ls', '--json', id, target],
-    { env: { RESTIC_PASSWORD: job.password }, signal: job.signal },
-    (node) => typeof node.path === 'string' && node.path === target && (node as { struct_type?: string }).struct_type !== 'snapshot',
-  );
-}
-
 /** A sampled path's node and its folders' (outermost first): restore --include gives those their modes and times too. */
 export interface SampledPath {
   node: ResticNode;
   folders: ResticNode[];
 }
 
-type Lister = (wanted: string) => Promise<ResticNode>;
+export interface Listing {
+  hostRepository: string;
+  password: string;
+  signal: AbortSignal;
+}
 
-/** The sampled path and each folder above it, each listed once (`list` throws when the snapshot has no such path). */
-export async function sampledPaths(wanted: string[], list: Lister): Promise<SampledPath[]> {
-  const seen = new Map<string, Promise<ResticNode>>();
-  const once = (p: string) => seen.get(p) ?? (seen.set(p, list(p)), seen.get(p)!);
+/**
+ * The sampled paths' nodes and their folders', from one `restic ls --json <id> <paths and folders>`
+ * on this host (it lists those folders' entries), read until all are seen; `missing` names the
+ * sampled paths the snapshot lacks, `ended` is how ls ended when it did not list them all.
+ */
+export async function sampledPaths(listing: Listing, id: string, wanted: string[]) {
+  const paths = wanted.map((p) => p.replace(/\/+$/, '') || '/');
+  const above = new Map(paths.map((p) => [p, foldersAbove(p)]));
+  const needed = new Set([...paths, ...[...above.values()].flat()]);
+  const nodes = new Map<string, ResticNode>();
+  const read = needed.size === 0 ? { done: true as const } : await readJsonLinesUntil<ResticNode & { struct_type?: string }>(
+    'restic',
+    [...READ_FLAGS, '-r', listing.hostRepository, 'ls', '--json', id, ...needed],
+    { env: { RESTIC_PASSWORD: listing.password }, signal: listing.signal },
+    (node) => {
+      if (node.struct_type !== 'snapshot' && typeof node.path === 'string' && needed.has(node.path)) nodes.set(node.path, node);
+      return nodes.size === needed.size;
+    },
+  );
   const sampled: SampledPath[] = [];
-  for (const p of wanted) {
-    const node = await once(p);
-    const folders: ResticNode[] = [];
-    for (let dir = path.posix.dirname(node.path); dir !== '/' && dir !== '.'; dir = path.posix.dirname(dir)) folders.unshift(await once(dir));
-    sampled.push({ node, folders });
-  }
-  return sampled;
+  const missing: string[] = [];
+  wanted.forEach((original, i) => {
+    const node = nodes.get(paths[i]!);
+    const folders = above.get(paths[i]!)!.map((f) => nodes.get(f));
+    if (!node || folders.some((f) => !f)) missing.push(original);
+    else sampled.push({ node, folders: folders as ResticNode[] });
+  });
+  return { sampled, missing, ended: read.done ? undefined : read.ended };
+}
+
+function foldersAbove(p: string): string[] {
+  const folders: string[] = [];
+  for (let dir = path.posix.dirname(p); dir !== '/' && dir !== '.'; dir = path.posix.dirname(dir)) folders.unshift(dir);
+  return folders;
 }
 
 /** Whether a sample can be dumped: folders and files only (a link or special file is restored the old way). */

@@ -16,7 +16,7 @@ import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePo
 import { INSTALL_HINT, lastLines, measureTree, refuseLargerPoint, runHostTool } from './tool.ts';
 import { entriesIn } from './folder-listing.ts';
 import { readToolFailure } from './tool-output.ts';
-import { dumpable, dumpRestore, lsNode, sampledPaths } from './restic-dump.ts';
+import { dumpable, dumpRestore, sampledPaths } from './restic-dump.ts';
 import { canStream, type StreamingSandbox } from './stream-restore.ts';
 
 export interface ResticSourceOptions {
@@ -104,12 +104,9 @@ export class ResticSource implements BackupSource {
   /** The point streamed into the hashing extractor (restic-dump.ts); undefined when the sample holds a link or special file. */
   private async dumpRestore(point: RestorePoint, context: RestoreContext & { sandbox: StreamingSandbox }, password: string, sample: string[] | undefined): Promise<RestoreProgress | undefined> {
     const listing = { hostRepository: this.options.repository, password, signal: context.signal };
-    const sampled = await sampledPaths(sample ?? [], async (wanted) => {
-      const listed = await lsNode(listing, point.id, wanted);
-      if (!listed.found && listed.ended.exitCode !== 0) throw this.failure({ ...listed.ended, stdout: '' }, `list ${wanted} of snapshot ${short(point.id)} in`, 'host');
-      if (!listed.found) throw missingSample(wanted, point);
-      return listed.found;
-    });
+    const { sampled, missing, ended } = await sampledPaths(listing, point.id, sample ?? []);
+    if (ended && ended.exitCode !== 0) throw this.failure({ ...ended, stdout: '' }, `list the sample of snapshot ${short(point.id)} in`, 'host');
+    if (missing.length > 0) throw missingSample(missing[0]!, point);
     if (!dumpable(sampled)) return undefined;
     return dumpRestore({
       point,
