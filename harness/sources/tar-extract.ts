@@ -11,7 +11,7 @@
  * the bulk of the restore time. The event loop gets a turn at least every YIELD_MS.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, fchmodSync, fstatSync, futimesSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, utimesSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, futimesSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, rmSync, symlinkSync, chmodSync, utimesSync, writeSync } from 'node:fs';
 import { setImmediate as turn } from 'node:timers/promises';
 import { BackupError, errorMessage } from '../errors.ts';
 import type { DigestRecorder } from '../manifest/known-digests.ts';
@@ -122,7 +122,10 @@ export class TarExtractor {
         case 'file':
           return await this.file(parts, entry, name);
         case 'symlink':
-          this.made(parts, (at) => symlinkSync(entry.linkpath, at));
+          this.made(parts, (at) => {
+            symlinkSync(entry.linkpath, at);
+            lutimesSync(at, entry.mtime, entry.mtime); // the link's own time, as tar -x and restic restore give it
+          });
           this.links.add(key(parts));
           return;
         case 'hardlink':
