@@ -159,7 +159,7 @@ class LocalSandbox implements Sandbox {
     const hostCwd = this.confinement.kind === 'bwrap' ? this.root : cwd;
     const result = await this.budget.during(
       options.signal,
-      (signal) => runProcess(program, args, { cwd: hostCwd, env, timeoutMs: options.timeoutMs, signal }),
+      (signal) => runProcess(program, args, { cwd: hostCwd, env, timeoutMs: options.timeoutMs, signal, fd3: this.confinement.kind === 'bwrap' ? this.confinement.bwrap.seccomp.filter : undefined }),
       `the command "${command}"`,
     );
     await this.log.record(command, result, options.env);

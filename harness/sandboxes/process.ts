@@ -1,5 +1,6 @@
 /** Runs a process with a deadline, an abort signal and bounded output capture. */
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import type { ExecResult } from './sandbox.ts';
 
 const KEEP_BYTES = 1024 * 1024;
@@ -10,6 +11,8 @@ export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   stdin?: string;
+  /** Bytes the process reads on fd 3 (bwrap's `--seccomp 3`): a pipe of its own, ended once written. */
+  fd3?: Buffer;
 }
 
 export function runProcess(command: string, args: string[], options: RunOptions): Promise<ExecResult> {
@@ -17,7 +20,8 @@ export function runProcess(command: string, args: string[], options: RunOptions)
   return new Promise((resolve, reject) => {
     options.signal?.throwIfAborted();
     // Its own process group, so that a timeout or Ctrl-C ends everything the command started.
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: options.fd3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'] });
+    if (options.fd3) (child.stdio[3] as Writable).on('error', () => undefined).end(options.fd3);
     const stdout = new TailBuffer();
     const stderr = new TailBuffer();
     let timedOut = false;
