@@ -14,7 +14,6 @@ export interface BpfInstruction {
 
 const BPF_LD_W_ABS = 0x20; // BPF_LD | BPF_W | BPF_ABS: A = u32 at offset k of seccomp_data
 const BPF_JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K
-const BPF_JGE_K = 0x35; // BPF_JMP | BPF_JGE | BPF_K
 const BPF_JSET_K = 0x45; // BPF_JMP | BPF_JSET | BPF_K
 const BPF_RET_K = 0x06; // BPF_RET | BPF_K
 const INSTRUCTION_BYTES = 8;
@@ -35,7 +34,6 @@ export const SECCOMP_DATA = {
 
 export const load = (offset: number): BpfInstruction => ({ code: BPF_LD_W_ABS, jt: 0, jf: 0, k: offset });
 export const jumpIfEqual = (k: number, jt: number, jf: number): BpfInstruction => ({ code: BPF_JEQ_K, jt, jf, k });
-export const jumpIfAtLeast = (k: number, jt: number, jf: number): BpfInstruction => ({ code: BPF_JGE_K, jt, jf, k });
 /** Jumps jt when A & k is not zero. */
 export const jumpIfAnyBit = (k: number, jt: number, jf: number): BpfInstruction => ({ code: BPF_JSET_K, jt, jf, k });
 export const ret = (k: number): BpfInstruction => ({ code: BPF_RET_K, jt: 0, jf: 0, k });
@@ -51,7 +49,7 @@ export function encodeProgram(program: readonly BpfInstruction[]): Buffer {
   if (program.at(-1)!.code !== BPF_RET_K) throw new Error('a BPF program must end with a return');
   const bytes = Buffer.alloc(program.length * INSTRUCTION_BYTES);
   program.forEach((insn, at) => {
-    const isJump = insn.code === BPF_JEQ_K || insn.code === BPF_JGE_K || insn.code === BPF_JSET_K;
+    const isJump = insn.code === BPF_JEQ_K || insn.code === BPF_JSET_K;
     for (const skip of isJump ? [insn.jt, insn.jf] : []) {
       if (!Number.isInteger(skip) || skip < 0 || skip > 255 || at + 1 + skip >= program.length) throw new Error(`BPF instruction ${at} jumps out of the program (${skip})`);
     }
