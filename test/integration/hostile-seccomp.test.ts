@@ -3,8 +3,9 @@
  * syscalls Flatpak's denylist refuses (through ctypes' raw syscall(), so that no libc wrapper stands in
  * between) and the tools that use them; each is refused with EPERM or ENOSYS. Without the filter,
  * keyctl, io_uring_setup, userfaultfd, process_vm_readv, ptrace, personality, TIOCSTI and an i386 syscall
- * all worked in bubblewrap; unshare and mount were stopped by the missing capabilities, clone with
- * CLONE_NEWUSER by --disable-userns (ENOSPC). And what restores and checks need still works.
+ * all worked in bubblewrap (setarch -R too); unshare -n was stopped by the missing capabilities (EPERM
+ * either way), clone with CLONE_NEWUSER and unshare -U by --disable-userns (ENOSPC). And what restores
+ * and checks need still works.
  */
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
