@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { encodeProgram, errno, jumpIfEqual, load, ret, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS } from '../../harness/sandboxes/bpf.ts';
-import { DENIED_SYSCALLS, seccompForHost, x86_64Filter } from '../../harness/sandboxes/seccomp-filter.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
+import { DENIED_SYSCALLS, probeSeccomp, seccompForHost, x86_64Filter } from '../../harness/sandboxes/seccomp-filter.ts';
 
 const X86_64 = 0xc000003e;
 const I386 = 0x40000003;
@@ -90,5 +91,16 @@ describe('seccomp filter: the x86_64 program', () => {
     assert.equal(other.filter, undefined);
     assert.match(other.note, /no seccomp filter.*x86_64.*arm64/);
     assert.ok(seccompForHost('x64').filter?.equals(filter));
+  });
+
+  it('passes the filter on fd 3, and where bwrap cannot load it gives none and says why', async function () {
+    if (process.arch !== 'x64') skipBecause(this, `the seccomp filter is built for x86_64, this host is ${process.arch}`);
+    const seen: string[][] = [];
+    const loaded = await probeSeccomp(async (args, fd3) => (seen.push(args), assert.ok(fd3.equals(filter)), { exitCode: 0, stdout: '', stderr: '', timedOut: false }));
+    assert.deepEqual(seen, [['--seccomp', '3']]);
+    assert.ok(loaded.filter?.equals(filter));
+    const refused = await probeSeccomp(async () => ({ exitCode: 1, stdout: '', stderr: 'bwrap: prctl(PR_SET_SECCOMP): Invalid argument\n', timedOut: false }));
+    assert.equal(refused.filter, undefined);
+    assert.match(refused.note, /no seccomp filter: bubblewrap could not load it on this host \(bwrap: prctl\(PR_SET_SECCOMP\): Invalid argument\)/);
   });
 });
