@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { encodeProgram, errno, jumpIfEqual, load, ret, SECCOMP_RET_ALLOW, SECCOMP_RET_KILL_PROCESS } from '../../harness/sandboxes/bpf.ts';
-import { skipBecause } from '../helpers/ci-skips.ts';
 import { DENIED_SYSCALLS, probeSeccomp, seccompForHost, x86_64Filter } from '../../harness/sandboxes/seccomp-filter.ts';
+import { skipBecause } from '../helpers/ci-skips.ts';
 
 const X86_64 = 0xc000003e;
 const I386 = 0x40000003;
