@@ -47,7 +47,7 @@ export async function diagnose(report: (line: Line) => void): Promise<Line[]> {
   say({
     ok: bwrap.ok,
     what: 'local sandbox: bubblewrap',
-    detail: bwrap.ok ? `commands run confined (${bwrap.bwrap.program}: own namespaces, no capabilities, backup read-only)` : `${bwrap.reason}: the local sandbox refuses restore steps and command checks (apt-get install bubblewrap)`,
+    detail: bwrap.ok ? `commands run confined (${bwrap.bwrap.program}: own namespaces, no capabilities, ${bwrap.bwrap.seccomp.filter ? 'a seccomp filter' : 'no seccomp filter'}, backup read-only)` : `${bwrap.reason}: the local sandbox refuses restore steps and command checks (apt-get install bubblewrap)`,
   });
 
   const { DockerSandboxDriver } = await import('../sandboxes/docker.ts');

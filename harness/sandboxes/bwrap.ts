@@ -9,6 +9,7 @@ import { constants } from 'node:fs';
 import { access, lstat, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { runProcess } from './process.ts';
+import { probeSeccomp, seccompArgs, type SeccompChoice } from './seccomp-filter.ts';
 
 export const SANDBOX_UID = 65534;
 const PROBE_TIMEOUT_MS = 5000;
@@ -39,6 +40,8 @@ export interface Bwrap {
   program: string;
   /** The arguments for `layout`, up to and including `--` before the command. */
   args(layout: BwrapLayout): string[];
+  /** The seccomp filter bwrap reads on fd 3 (the `fd3` of runProcess), or why there is none. */
+  seccomp: SeccompChoice;
 }
 
 /** Namespaces and privileges: the same for every command and for the probe. */
@@ -81,8 +84,9 @@ export async function probeBwrap(searchPath = process.env.PATH ?? PROBE_PATH): P
   const program = await findProgram('bwrap', searchPath);
   if (!program) return { ok: false, reason: 'bubblewrap (bwrap) is not installed' };
   const system = await systemArgs();
+  const probe = [...CONFINEMENT, ...system, '--remount-ro', '/', '--', '/bin/true'];
   try {
-    const result = await runProcess(program, [...CONFINEMENT, ...system, '--remount-ro', '/', '--', '/bin/true'], { env: { PATH: PROBE_PATH }, timeoutMs: PROBE_TIMEOUT_MS });
+    const result = await runProcess(program, probe, { env: { PATH: PROBE_PATH }, timeoutMs: PROBE_TIMEOUT_MS });
     if (result.exitCode !== 0) {
       const said = (result.stderr || result.stdout).trim().split('\n').slice(-2).join(' | ') || `exit ${result.exitCode}`;
       return { ok: false, reason: `bubblewrap cannot make a sandbox on this host (${result.timedOut ? 'it did not answer in time' : said}; user namespaces may be turned off)` };
@@ -90,7 +94,8 @@ export async function probeBwrap(searchPath = process.env.PATH ?? PROBE_PATH): P
   } catch (err) {
     return { ok: false, reason: `bubblewrap could not be started: ${String(err)}` };
   }
-  return { ok: true, bwrap: { program, args: (layout) => [...CONFINEMENT, ...system, ...layoutArgs(layout)] } };
+  const seccomp = await probeSeccomp((args, fd3) => runProcess(program, [...args, ...probe], { env: { PATH: PROBE_PATH }, timeoutMs: PROBE_TIMEOUT_MS, fd3 }));
+  return { ok: true, bwrap: { program, seccomp, args: (layout) => [...seccompArgs(seccomp), ...CONFINEMENT, ...system, ...layoutArgs(layout)] } };
 }
 
 async function findProgram(name: string, searchPath: string): Promise<string | undefined> {

@@ -20,6 +20,7 @@ export function localIsolation(confinement: Confinement, networkAsked: string): 
   let networkIsolated = true;
   if (confinement.kind === 'bwrap') {
     notes.push('commands run in bubblewrap: uid 65534 with no capabilities, their own user, PID, mount, network and IPC namespaces; only /usr, a few /etc files, the backup (read-only) and the sandbox folder (writable) are visible; every process a command starts ends with it');
+    notes.push(confinement.bwrap.seccomp.note);
   } else if (confinement.kind === 'unsafe') {
     notes.push(`UNSAFE (--unsafe-local): ${confinement.reason}, so restore steps and command checks ran WITHOUT A SANDBOX, as the harness's user on this host: they could read and write what it can, the backup included (the backup was fingerprinted before and after)`);
   } else {

@@ -146,10 +146,10 @@ class LocalSandbox implements Sandbox {
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const { program, args, cwd, env } = this.prepared(command, options);
+    const { program, args, cwd, env, fd3 } = this.prepared(command, options);
     const result = await this.budget.during(
       options.signal,
-      (signal) => runProcess(program, args, { cwd, env, timeoutMs: options.timeoutMs, signal }),
+      (signal) => runProcess(program, args, { cwd, env, fd3, timeoutMs: options.timeoutMs, signal }),
       `the command "${command}"`,
     );
     await this.log.record(command, result, options.env);
@@ -158,8 +158,8 @@ class LocalSandbox implements Sandbox {
   }
 
   execStream(command: string, options: ExecOptions): StreamedExec {
-    const { program, args, cwd, env } = this.prepared(command, options);
-    const started = startProcess(program, args, { cwd, env, timeoutMs: options.timeoutMs, signal: options.signal });
+    const { program, args, cwd, env, fd3 } = this.prepared(command, options);
+    const started = startProcess(program, args, { cwd, env, fd3, timeoutMs: options.timeoutMs, signal: options.signal });
     const count = { bytes: 0 };
     const done = started.done.then(async (ended) => {
       await this.log.record(command, { ...ended, stdout: streamedNote(count.bytes) }, options.env);
@@ -170,7 +170,7 @@ class LocalSandbox implements Sandbox {
   }
 
   /** The program, its arguments, the host working folder and the environment for a command. */
-  private prepared(command: string, options: ExecOptions): { program: string; args: string[]; cwd: string; env: Record<string, string> } {
+  private prepared(command: string, options: ExecOptions): { program: string; args: string[]; cwd: string; env: Record<string, string>; fd3?: Buffer } {
     const env = {
       PATH: SAFE_PATH,
       HOME: this.folders.home,
@@ -182,7 +182,8 @@ class LocalSandbox implements Sandbox {
     const cwd = options.cwd ?? this.restoreDir;
     const [program, args] = this.commandLine(command, cwd, options);
     // In bubblewrap the working folder is set inside (--chdir); bwrap itself starts in the sandbox's root.
-    return { program, args, cwd: this.confinement.kind === 'bwrap' ? this.root : cwd, env };
+    const fd3 = this.confinement.kind === 'bwrap' ? this.confinement.bwrap.seccomp.filter : undefined; // bwrap --seccomp 3
+    return { program, args, cwd: this.confinement.kind === 'bwrap' ? this.root : cwd, env, fd3 };
   }
 
   private refuseUnsetSandbox(command: string, result: { exitCode: number; stderr: string }): void {

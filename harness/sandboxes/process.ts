@@ -1,6 +1,6 @@
 /** Runs a process with a deadline, an abort signal and bounded output capture, or with its output streamed. */
 import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { ExecResult } from './sandbox.ts';
 
 const KEEP_BYTES = 1024 * 1024;
@@ -11,6 +11,8 @@ export interface RunOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   stdin?: string;
+  /** Bytes the process reads on fd 3 (bwrap's `--seccomp 3`): a pipe of its own, ended once written. */
+  fd3?: Buffer;
 }
 
 export function runProcess(command: string, args: string[], options: RunOptions): Promise<ExecResult> {
@@ -35,7 +37,8 @@ export function startProcess(command: string, args: string[], options: RunOption
   const started = performance.now();
   options.signal?.throwIfAborted();
   // Its own process group, so that a timeout or Ctrl-C ends everything the command started.
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: options.fd3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'] });
+  if (options.fd3) (child.stdio[3] as Writable).on('error', () => undefined).end(options.fd3);
   const stderr = new TailBuffer();
   let timedOut = false;
   const killGroup = () => {
