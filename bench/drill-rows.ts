@@ -52,18 +52,10 @@ export async function resticDrillRow(bench: DrillBench): Promise<Row> {
   const scenario = path.join(bench.work, 'bench-restic.yaml');
   await writeFile(scenario, `name: bench-restic\nsource: { kind: restic, repository: ${repo}, password_env: RESTIC_PASSWORD }\nexpect: { files: { manifest: ${bench.manifest} } }\n`);
   const restoreInto = (into: string) => timeCommand('restic', ['restore', 'latest', '--no-lock', '--target', into], { env });
-  // The drill streams `restic dump` into its extractor: restic's own share of the restore phase.
-  const dumpAlone = () => timeCommand('sh', ['-c', 'restic --no-lock --no-cache dump --archive tar latest / > /dev/null'], { env });
-  return drillRow(bench, name, 'restic restore', scenario, env, restoreInto, { name: 'restic dump alone (to /dev/null)', run: dumpAlone });
+  return drillRow(bench, name, 'restic restore', scenario, env, restoreInto);
 }
 
-/** A step timed beside the drill for its split (what part of our restore phase is the engine's own). */
-interface Aside {
-  name: string;
-  run(): Promise<Timed>;
-}
-
-async function drillRow(bench: DrillBench, name: string, restoreName: string, scenario: string, env: NodeJS.ProcessEnv, restoreInto: (into: string) => Promise<Timed>, aside?: Aside): Promise<Row> {
+async function drillRow(bench: DrillBench, name: string, restoreName: string, scenario: string, env: NodeJS.ProcessEnv, restoreInto: (into: string) => Promise<Timed>): Promise<Row> {
   const results = path.join(bench.work, 'results');
   const ours = await bestOf(bench.runs, async (): Promise<DrillTimed> => {
     const timed = await timeCommand(process.execPath, [bench.cli, 'run', scenario, '--sandbox', 'local', '--results', results], { env: { CI: '1', ...env } });
@@ -80,13 +72,12 @@ async function drillRow(bench: DrillBench, name: string, restoreName: string, sc
   };
   const best = await bestOf(bench.runs, () => plainRun((dir) => opensslVerify(dir, bench.manifest, bench.cores, path.join(bench.work, 'plain-digests'))));
   const usual = await bestOf(bench.runs, () => plainRun((dir) => sha256sumVerify(dir, bench.manifest)));
-  const asideMs = aside ? (await bestOf(bench.runs, () => aside.run())).ms : undefined;
   const restoreMs = ours.phases.restore ?? 0;
   const verifyMs = ours.phases.verify ?? 0;
   return atMost(name, ours.ms, best.ms, 1.0, {
     plain: `${seconds(best.ms)} (${restoreName} + xargs -P${bench.cores} openssl dgst)`,
     sha256sum: `${seconds(usual.ms)} (ratio ${(ours.ms / usual.ms).toFixed(2)})`,
-    split: `ours: restore ${seconds(restoreMs)}, verify ${seconds(verifyMs)}, the rest (start, sandbox, reports) ${seconds(ours.ms - restoreMs - verifyMs)}; plain: ${restoreName} ${seconds(best.restoreMs)}, hash ${seconds(best.hashMs)}${aside ? `; ${aside.name} ${seconds(asideMs!)}` : ''}`,
+    split: `ours: restore ${seconds(restoreMs)}, verify ${seconds(verifyMs)}, the rest (start, sandbox, reports) ${seconds(ours.ms - restoreMs - verifyMs)}; plain: ${restoreName} ${seconds(best.restoreMs)}, hash ${seconds(best.hashMs)}`,
   });
 }
 

@@ -147,14 +147,9 @@ export class DockerodeRuntimeClient implements ContainerRuntimeClient {
         request.signal.removeEventListener('abort', onAbort);
         resolve(true);
       };
-      const output = demuxer(request.onStdout, request.onStderr);
-      stream.pipe(output);
-      // Done once the last piece was taken (a slow reader may still hold it when the socket ends).
-      output.on('finish', done);
-      output.on('error', (err) => stream.destroy(err));
-      stream.on('close', () => {
-        if (!stream.readableEnded) done();
-      });
+      this.streams.modem.demuxStream(stream, sink(request.onStdout), sink(request.onStderr));
+      stream.on('end', done);
+      stream.on('close', done);
       stream.on('error', (err) => {
         request.signal.removeEventListener('abort', onAbort);
         if (request.signal.aborted) resolve(false);
@@ -258,37 +253,11 @@ function engineMessage(err: unknown): string {
   return json?.message ?? errorMessage(err);
 }
 
-/**
- * Splits the engine's multiplexed stream (8-byte frame headers: stream, 0, 0, 0, size) into stdout and
- * stderr. Unlike the modem's demuxStream it waits for onStdout, so a slow reader holds the socket back.
- */
-export function demuxer(onStdout: (chunk: Buffer) => void | Promise<void>, onStderr: (chunk: Buffer) => void): Writable {
-  let pending = Buffer.alloc(0);
-  let left = 0;
-  let kind = 1;
+function sink(onChunk: (chunk: Buffer) => void): Writable {
   return new Writable({
-    async write(chunk: Buffer, _encoding, callback) {
-      try {
-        let data = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
-        pending = Buffer.alloc(0);
-        while (data.length > 0) {
-          if (left === 0) {
-            if (data.length < 8) return (pending = Buffer.from(data)), callback();
-            kind = data[0]!;
-            left = data.readUInt32BE(4);
-            data = data.subarray(8);
-            continue;
-          }
-          const piece = data.subarray(0, left);
-          left -= piece.length;
-          data = data.subarray(piece.length);
-          if (kind === 2) onStderr(piece);
-          else await onStdout(piece);
-        }
-        callback();
-      } catch (err) {
-        callback(err as Error);
-      }
+    write(chunk: Buffer, _encoding, callback) {
+      onChunk(chunk);
+      callback();
     },
   });
 }

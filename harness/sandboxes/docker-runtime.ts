@@ -74,8 +74,8 @@ export interface ExecRequest {
   cmd: string[];
   env: string[];
   workingDir: string;
-  /** Called with each piece of output as it arrives; a promise holds the rest back until it settles. */
-  onStdout(chunk: Buffer): void | Promise<void>;
+  /** Called with each piece of output as it arrives. */
+  onStdout(chunk: Buffer): void;
   onStderr(chunk: Buffer): void;
   /** Ends the wait (not the process) when aborted; the caller then removes the container. */
   signal: AbortSignal;

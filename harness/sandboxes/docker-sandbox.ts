@@ -4,22 +4,17 @@
  * undoes every step of provisioning, in reverse, also when one of them fails.
  */
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { InfrastructureError, errorMessage } from '../errors.ts';
 import { formatBytes } from '../units.ts';
 import type { ContainerRuntimeClient, ContainerSpec, ImageInfo } from './docker-runtime.ts';
 import type { ExecLog } from './exec-log.ts';
-import { pacedPieces, streamedNote } from './exec-stream.ts';
 import { TailBuffer } from './process.ts';
 import type { RestoreBudget } from './restore-budget.ts';
-import type { ExecOptions, ExecResult, Isolation, Sandbox, StreamedExec } from './sandbox.ts';
+import type { ExecOptions, ExecResult, Isolation, Sandbox } from './sandbox.ts';
 
 export const RESTORE_DIR = '/restore';
 /** How long after its own `timeout` should have stopped a command the harness stops waiting for it. */
 const EXEC_BACKSTOP_MS = 5000;
-/** How much of a streamed command's output waits for its reader before the command is held back. */
-const STREAM_BUFFER_BYTES = 1024 * 1024;
-const KILL_WAIT_MS = 10_000;
 
 export interface DockerSandboxParts {
   client: ContainerRuntimeClient;
@@ -90,37 +85,12 @@ export class DockerSandbox implements Sandbox {
   }
 
   exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const stdout = new TailBuffer();
-    const run = (signal: AbortSignal) => this.execInside(command, { ...options, signal }, { onChunk: (chunk) => stdout.push(chunk), text: () => stdout.text() });
-    return this.budget.during(options.signal, run, `the command "${command}"`);
+    return this.budget.during(options.signal, (signal) => this.execInside(command, { ...options, signal }), `the command "${command}"`);
   }
 
-  /**
-   * The command's first line of stdout is its shell's pid (then the shell becomes the command): an
-   * abort kills that process group inside the container, since ending the wait alone would leave it
-   * running in a container that lives on (the stream's reader stopped, not the drill).
-   */
-  execStream(command: string, options: ExecOptions): StreamedExec {
-    const out = new PassThrough({ highWaterMark: STREAM_BUFFER_BYTES });
-    const count = { bytes: 0 };
-    const pid = new PidLine();
-    const onChunk = (chunk: Buffer): void | Promise<void> => {
-      const rest = pid.after(chunk);
-      if (rest.length === 0 || out.write(rest)) return;
-      return new Promise((resolve) => {
-        out.once('drain', resolve);
-        out.once('close', resolve);
-      });
-    };
-    const stdoutNote = { onChunk, text: () => streamedNote(count.bytes) };
-    const done = this.execInside(command, options, stdoutNote, (reason) => this.killInside(pid.value, reason))
-      .then(({ stdout: _, ...ended }) => ({ ...ended, stdoutBytes: count.bytes }))
-      .finally(() => out.end());
-    return { stdout: pacedPieces(out, count), done };
-  }
-
-  private async execInside(command: string, options: ExecOptions, stdout: StdoutSink, onStop?: (why: string) => Promise<void>): Promise<ExecResult> {
+  private async execInside(command: string, options: ExecOptions): Promise<ExecResult> {
     const started = performance.now();
+    const stdout = new TailBuffer();
     const stderr = new TailBuffer();
     const stop = new AbortController();
     const onAbort = () => stop.abort(options.signal?.reason);
@@ -131,8 +101,7 @@ export class DockerSandbox implements Sandbox {
       stop.abort();
     }, options.timeoutMs + (this.parts.hasTimeout ? EXEC_BACKSTOP_MS : 0));
     const seconds = (options.timeoutMs / 1000).toFixed(3);
-    const inner = this.parts.hasTimeout ? ['timeout', '-k', '2', `${seconds}s`, '/bin/sh', '-c', command] : ['/bin/sh', '-c', command];
-    const cmd = onStop ? ['/bin/sh', '-c', 'echo $$; exec "$@"', 'sh', ...inner] : inner;
+    const cmd = this.parts.hasTimeout ? ['timeout', '-k', '2', `${seconds}s`, '/bin/sh', '-c', command] : ['/bin/sh', '-c', command];
     let exitCode: number | undefined;
     try {
       options.signal?.throwIfAborted();
@@ -140,14 +109,13 @@ export class DockerSandbox implements Sandbox {
         cmd,
         env: Object.entries(options.env ?? {}).map(([k, v]) => `${k}=${v}`),
         workingDir: this.containerPath(options.cwd),
-        onStdout: (chunk) => stdout.onChunk(chunk),
+        onStdout: (chunk) => stdout.push(chunk),
         onStderr: (chunk) => stderr.push(chunk),
         signal: stop.signal,
       });
     } finally {
       clearTimeout(backstop);
       options.signal?.removeEventListener('abort', onAbort);
-      if (stop.signal.aborted) await onStop?.(abandoned ? 'its time ran out' : 'it was stopped');
     }
     if (options.signal?.aborted) throw options.signal.reason;
     const durationMs = performance.now() - started;
@@ -159,18 +127,6 @@ export class DockerSandbox implements Sandbox {
     }
     await this.parts.log.record(command, result, options.env);
     return result;
-  }
-
-  /** Kills a streamed command's process group (timeout leads its own group) inside the container. */
-  private async killInside(pid: number | undefined, why: string): Promise<void> {
-    if (pid === undefined) return;
-    // dash takes "kill -s KILL -- -pgid" (it refuses "kill -KILL -- -pgid").
-    const kill = `kill -s KILL -- -${pid} 2>/dev/null || kill -s KILL ${pid} 2>/dev/null; true`;
-    const signal = AbortSignal.timeout(KILL_WAIT_MS);
-    const ignore = () => undefined;
-    await this.parts.client.exec(this.parts.containerId, { cmd: ['/bin/sh', '-c', kill], env: [], workingDir: '/', onStdout: ignore, onStderr: ignore, signal }).catch(() => {
-      this.parts.notes.push(`A streamed command (pid ${pid} in the container) could not be killed after ${why}; it ends with the container.`);
-    });
   }
 
   async logTail(lines: number): Promise<string> {
@@ -201,30 +157,6 @@ export class DockerSandbox implements Sandbox {
     const relative = path.relative(this.hostRestoreDir, cwd);
     if (!relative.startsWith('..') && !path.isAbsolute(relative)) return path.posix.join(RESTORE_DIR, relative.split(path.sep).join('/'));
     return cwd;
-  }
-}
-
-interface StdoutSink {
-  onChunk(chunk: Buffer): void | Promise<void>;
-  /** What the transcript shows of it. */
-  text(): string;
-}
-
-/** The first line of a streamed command's output: its shell's pid; the rest is the command's own output. */
-class PidLine {
-  value: number | undefined;
-  private head = '';
-  private seen = false;
-
-  after(chunk: Buffer): Buffer {
-    if (this.seen) return chunk;
-    const newline = chunk.indexOf(0x0a);
-    this.head += chunk.subarray(0, newline === -1 ? chunk.length : newline).toString('latin1');
-    if (newline === -1) return Buffer.alloc(0);
-    this.seen = true;
-    const pid = Number(this.head);
-    if (Number.isSafeInteger(pid) && pid > 1) this.value = pid;
-    return chunk.subarray(newline + 1);
   }
 }
 

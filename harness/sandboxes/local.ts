@@ -14,10 +14,9 @@ import { processesInside } from './folder-users.ts';
 import { localIsolation, type Confinement } from './local-isolation.ts';
 import { leftoverJudge, leftoverReason, ownerRecord, readOwnerFile } from './leftovers.ts';
 import { VM_PREFIX } from './vm/leftovers.ts';
-import { pacedPieces, streamedNote } from './exec-stream.ts';
-import { runProcess, startProcess } from './process.ts';
+import { runProcess } from './process.ts';
 import { RestoreBudget } from './restore-budget.ts';
-import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver, StreamedExec } from './sandbox.ts';
+import type { ExecOptions, ExecResult, Isolation, ProvisionRequest, Sandbox, SandboxDriver } from './sandbox.ts';
 
 const PREFIX = 'restore-drill-';
 const OWNER_FILE = 'owner.json';
@@ -146,31 +145,6 @@ class LocalSandbox implements Sandbox {
   }
 
   async exec(command: string, options: ExecOptions): Promise<ExecResult> {
-    const { program, args, cwd, env, fd3 } = this.prepared(command, options);
-    const result = await this.budget.during(
-      options.signal,
-      (signal) => runProcess(program, args, { cwd, env, fd3, timeoutMs: options.timeoutMs, signal }),
-      `the command "${command}"`,
-    );
-    await this.log.record(command, result, options.env);
-    this.refuseUnsetSandbox(command, result);
-    return result;
-  }
-
-  execStream(command: string, options: ExecOptions): StreamedExec {
-    const { program, args, cwd, env, fd3 } = this.prepared(command, options);
-    const started = startProcess(program, args, { cwd, env, fd3, timeoutMs: options.timeoutMs, signal: options.signal });
-    const count = { bytes: 0 };
-    const done = started.done.then(async (ended) => {
-      await this.log.record(command, { ...ended, stdout: streamedNote(count.bytes) }, options.env);
-      this.refuseUnsetSandbox(command, ended);
-      return { ...ended, stdoutBytes: count.bytes };
-    });
-    return { stdout: pacedPieces(started.stdout, count), done };
-  }
-
-  /** The program, its arguments, the host working folder and the environment for a command. */
-  private prepared(command: string, options: ExecOptions): { program: string; args: string[]; cwd: string; env: Record<string, string>; fd3?: Buffer } {
     const env = {
       PATH: SAFE_PATH,
       HOME: this.folders.home,
@@ -182,15 +156,18 @@ class LocalSandbox implements Sandbox {
     const cwd = options.cwd ?? this.restoreDir;
     const [program, args] = this.commandLine(command, cwd, options);
     // In bubblewrap the working folder is set inside (--chdir); bwrap itself starts in the sandbox's root.
-    const fd3 = this.confinement.kind === 'bwrap' ? this.confinement.bwrap.seccomp.filter : undefined; // bwrap --seccomp 3
-    return { program, args, cwd: this.confinement.kind === 'bwrap' ? this.root : cwd, env, fd3 };
-  }
-
-  private refuseUnsetSandbox(command: string, result: { exitCode: number; stderr: string }): void {
+    const hostCwd = this.confinement.kind === 'bwrap' ? this.root : cwd;
+    const result = await this.budget.during(
+      options.signal,
+      (signal) => runProcess(program, args, { cwd: hostCwd, env, timeoutMs: options.timeoutMs, signal, fd3: this.confinement.kind === 'bwrap' ? this.confinement.bwrap.seccomp.filter : undefined }),
+      `the command "${command}"`,
+    );
+    await this.log.record(command, result, options.env);
     if (this.confinement.kind === 'bwrap' && result.exitCode === 1 && result.stderr.startsWith('bwrap: ')) {
       // The sandbox could not be set up: the command never ran, so this is not the backup's fault.
       throw new InfrastructureError('LOCAL_SANDBOX_FAILED', `bubblewrap could not set up the sandbox for "${command.slice(0, 80)}": ${result.stderr.trim().split('\n')[0]}`);
     }
+    return result;
   }
 
   private commandLine(command: string, cwd: string, options: ExecOptions): [string, string[]] {

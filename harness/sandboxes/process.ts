@@ -1,6 +1,6 @@
-/** Runs a process with a deadline, an abort signal and bounded output capture, or with its output streamed. */
+/** Runs a process with a deadline, an abort signal and bounded output capture. */
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { ExecResult } from './sandbox.ts';
 
 const KEEP_BYTES = 1024 * 1024;
@@ -16,48 +16,32 @@ export interface RunOptions {
 }
 
 export function runProcess(command: string, args: string[], options: RunOptions): Promise<ExecResult> {
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     options.signal?.throwIfAborted();
-    const started = startProcess(command, args, options);
+    // Its own process group, so that a timeout or Ctrl-C ends everything the command started.
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: options.fd3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'] });
+    if (options.fd3) (child.stdio[3] as Writable).on('error', () => undefined).end(options.fd3);
     const stdout = new TailBuffer();
-    started.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    started.done.then((ended) => resolve({ ...ended, stdout: stdout.text() }), reject);
-  });
-}
-
-/** A process that runs: its standard output as a stream (read it, or it waits), and its end. */
-export interface StartedProcess {
-  stdout: Readable;
-  /** Its exit, stderr (the last KEEP_BYTES) and time; rejects with the abort reason when aborted. */
-  done: Promise<Omit<ExecResult, 'stdout'>>;
-}
-
-/** Starts a process under the deadline and the abort signal; the caller reads its stdout. */
-export function startProcess(command: string, args: string[], options: RunOptions): StartedProcess {
-  const started = performance.now();
-  options.signal?.throwIfAborted();
-  // Its own process group, so that a timeout or Ctrl-C ends everything the command started.
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env, detached: true, stdio: options.fd3 ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'] });
-  if (options.fd3) (child.stdio[3] as Writable).on('error', () => undefined).end(options.fd3);
-  const stderr = new TailBuffer();
-  let timedOut = false;
-  const killGroup = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    killGroup();
-  }, options.timeoutMs);
-  const onAbort = () => killGroup();
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  child.stdin.on('error', () => undefined);
-  child.stdin.end(options.stdin ?? '');
-  const done = new Promise<Omit<ExecResult, 'stdout'>>((resolve, reject) => {
+    const stderr = new TailBuffer();
+    let timedOut = false;
+    const killGroup = () => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, options.timeoutMs);
+    const onAbort = () => killGroup();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(options.stdin ?? '');
     child.on('error', (err) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -72,13 +56,13 @@ export function startProcess(command: string, args: string[], options: RunOption
       }
       resolve({
         exitCode: code ?? (signal ? 128 + signalNumber(signal) : 1),
+        stdout: stdout.text(),
         stderr: stderr.text(),
         durationMs: performance.now() - started,
         timedOut,
       });
     });
   });
-  return { stdout: child.stdout, done };
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -42,20 +42,6 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
-/** How a streamed command ended: as ExecResult, its stdout having gone to the reader instead. */
-export type StreamedExecResult = Omit<ExecResult, 'stdout'> & { stdoutBytes: number };
-
-/** A command whose standard output is read as it comes (exec-stream.ts). */
-export interface StreamedExec {
-  /**
-   * The output in pieces; the command waits while the reader does not take them (back-pressure).
-   * A reader that stops early lets the rest be thrown away; to stop the command, abort its signal.
-   */
-  stdout: AsyncIterable<Buffer>;
-  /** Settles when the command has ended; rejects with the signal's reason when aborted. */
-  done: Promise<StreamedExecResult>;
-}
-
 export interface Sandbox extends AsyncDisposable {
   readonly driver: DriverName;
   readonly isolation: Isolation;
@@ -71,12 +57,6 @@ export interface Sandbox extends AsyncDisposable {
   backupPath(hostPath: string): string;
   /** Runs a shell command inside the sandbox. A non-zero exit is a result, not an exception. */
   exec(command: string, options: ExecOptions): Promise<ExecResult>;
-  /**
-   * Runs a shell command whose stdout is streamed to this process (a backup engine's archive into the
-   * extractor), under the same rules as exec, except the restore budget: whoever writes the stream
-   * into the restore folder charges it. Optional: callers fall back to exec where it is missing.
-   */
-  execStream?(command: string, options: ExecOptions): StreamedExec;
   /** The last lines of the sandbox's own log (a service's output), for failed readiness checks. */
   logTail(lines: number): Promise<string>;
   /**

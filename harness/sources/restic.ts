@@ -1,7 +1,6 @@
 /**
  * restic: each snapshot is a restore point. Points and sizes are read on this host with
- * `restic snapshots/stats --json`; the restore runs inside the sandbox: `restic dump` streamed into the
- * hashing extractor where the sandbox can stream (restic-dump.ts), else `restic restore`.
+ * `restic snapshots/stats --json`; the restore runs inside the sandbox with `restic restore`.
  * Every call is a read with --no-lock --no-cache, so a repository on read-only media works and is
  * never written. The password reaches restic only as RESTIC_PASSWORD in its environment.
  */
@@ -16,8 +15,6 @@ import { sortNewestFirst, type BackupSource, type RestoreContext, type RestorePo
 import { INSTALL_HINT, lastLines, measureTree, refuseLargerPoint, runHostTool } from './tool.ts';
 import { entriesIn } from './folder-listing.ts';
 import { readToolFailure } from './tool-output.ts';
-import { dumpable, dumpRestore, sampledPaths } from './restic-dump.ts';
-import { canStream, type StreamingSandbox } from './stream-restore.ts';
 
 export interface ResticSourceOptions {
   repository: string;
@@ -74,22 +71,22 @@ export class ResticSource implements BackupSource {
     const { sandbox } = context;
     await refuseLargerPoint(this, point, context, `snapshot ${short(point.id)}`);
     const password = await this.password();
-    const sample = point.sample ?? this.sample;
-    if (canStream(sandbox)) {
-      const dumped = await this.dumpRestore(point, { ...context, sandbox }, password, sample);
-      if (dumped) return dumped;
-    }
     const target = path.posix.join(sandbox.restoreDir, this.options.into ?? '.');
+    const sample = point.sample ?? this.sample;
     const includes = (sample ?? []).flatMap((p) => ['--include', p]);
     const command = shellCommand(['restic', ...READ_FLAGS, '-r', sandbox.backupPath(this.options.repository), 'restore', point.id, '--target', target, ...includes]);
     const result = await sandbox.exec(command, { timeoutMs: this.options.timeoutMs, signal: context.signal, env: { RESTIC_PASSWORD: password }, harnessCommand: true });
-    if (result.timedOut) throw this.timeout(point);
+    if (result.timedOut) {
+      throw new BackupError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
+    }
     const ownersOnly = result.exitCode !== 0 && onlyOwnershipErrors(result.stderr);
     if (result.exitCode !== 0 && !ownersOnly) throw this.failure(result, `restore snapshot ${short(point.id)} from`, 'sandbox');
     const hostTarget = path.join(sandbox.hostRestoreDir, this.options.into ?? '.');
     for (const wanted of sample ?? []) {
       const restored = await access(path.join(hostTarget, wanted)).then(() => true, () => false);
-      if (!restored) throw missingSample(wanted, point);
+      if (!restored) {
+        throw new BackupError('SAMPLE_PATH_MISSING', `restic restored nothing for ${wanted}: snapshot ${short(point.id)} has no such path. "restic ls ${short(point.id)}" shows what it holds; source.paths must name paths as it shows them.`);
+      }
     }
     const progress: RestoreProgress = await measureTree(sandbox.hostRestoreDir, context.signal);
     if (ownersOnly) {
@@ -99,31 +96,6 @@ export class ResticSource implements BackupSource {
     }
     context.onProgress(progress);
     return progress;
-  }
-
-  /** The point streamed into the hashing extractor (restic-dump.ts); undefined when the sample holds a link or special file. */
-  private async dumpRestore(point: RestorePoint, context: RestoreContext & { sandbox: StreamingSandbox }, password: string, sample: string[] | undefined): Promise<RestoreProgress | undefined> {
-    const listing = { hostRepository: this.options.repository, password, signal: context.signal };
-    const { sampled, missing, ended } = await sampledPaths(listing, point.id, sample ?? []);
-    if (ended && ended.exitCode !== 0) throw this.failure({ ...ended, stdout: '' }, `list the sample of snapshot ${short(point.id)} in`, 'host');
-    if (missing.length > 0) throw missingSample(missing[0]!, point);
-    if (!dumpable(sampled)) return undefined;
-    return dumpRestore({
-      point,
-      context,
-      repository: context.sandbox.backupPath(this.options.repository),
-      hostRepository: this.options.repository,
-      password,
-      into: this.options.into ?? '.',
-      timeoutMs: this.options.timeoutMs,
-      sample: sample ? sampled : undefined,
-      failure: (result, what) => this.failure(result, what, 'sandbox'),
-      timeout: () => this.timeout(point),
-    });
-  }
-
-  private timeout(point: RestorePoint): BackupError {
-    return new BackupError('RESTORE_TIMEOUT', `restic restore of ${short(point.id)} did not finish within ${formatDuration(this.options.timeoutMs)} (source.timeout).`);
   }
 
   private async password(): Promise<string> {
@@ -176,10 +148,6 @@ export function onlyOwnershipErrors(stderr: string): number {
   if (errors.length === 0 || total === undefined || Number(total) !== errors.length) return 0;
   // EPERM without CAP_CHOWN; EINVAL in a user namespace (bubblewrap) where the owner's uid is not mapped.
   return errors.every((line) => /: Lchown: lchown .*: (operation not permitted|invalid argument)$/.test(line)) ? errors.length : 0;
-}
-
-function missingSample(wanted: string, point: RestorePoint): BackupError {
-  return new BackupError('SAMPLE_PATH_MISSING', `restic restored nothing for ${wanted}: snapshot ${short(point.id)} has no such path. "restic ls ${short(point.id)}" shows what it holds; source.paths must name paths as it shows them.`);
 }
 
 function short(id: string): string {

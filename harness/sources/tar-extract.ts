@@ -124,7 +124,7 @@ export class TarExtractor {
         case 'symlink':
           this.made(parts, (at) => {
             symlinkSync(entry.linkpath, at);
-            lutimesSync(at, entry.mtime, entry.mtime); // the link's own time, as tar -x and restic restore give it
+            lutimesSync(at, entry.mtime, entry.mtime); // the link's own time, as tar -x gives it
           });
           this.links.add(key(parts));
           return;

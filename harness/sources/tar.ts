@@ -43,7 +43,7 @@ export class TarSource extends PathSource implements BackupSource {
       input?.destroy();
       decompress?.destroy();
     }
-    refuseEntries(point.location, extractor.refused);
+    refuse(point.location, extractor.refused);
     if ((await readdir(context.sandbox.hostRestoreDir)).length === 0) throw emptyArchive(point, 'no entries');
     await digests.seal();
     return progress;
@@ -89,7 +89,7 @@ async function decompressorFor(file: string): Promise<Transform | undefined> {
   return undefined;
 }
 
-export function refuseEntries(archive: string, refused: Refusals): void {
+function refuse(archive: string, refused: Refusals): void {
   const list = (names: string[]) => `${names.length} entr${names.length === 1 ? 'y' : 'ies'}`;
   if (refused.throughLink.length > 0) {
     throw new BackupError(
