@@ -52,6 +52,11 @@ describe('tar extractor (read ahead, digests while writing)', function () {
     assert.equal(await readlink(path.join(root, 'l')), '/etc/passwd');
   });
 
+  it('gives a symbolic link its own time from the archive, as tar -x does (not the time of the restore)', async () => {
+    const { root } = await extract([{ name: 'ln', type: 'symlink', link: 'target-that-need-not-exist' }]);
+    assert.equal((await lstat(path.join(root, 'ln'))).mtimeMs, Date.UTC(2026, 10, 20));
+  });
+
   it('records each file\'s SHA-256 as written; a hard link keeps its file\'s digest usable', async () => {
     const { root, digests } = await extract([
       { name: 'f.txt', data: 'hello' },
