@@ -4,6 +4,7 @@
  * writes it; names are raw bytes otherwise (a name that is not UTF-8 is written and read as its bytes).
  */
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import { comparePathKeys, displayBytes, pathKeyOf, type PathKey } from './names.ts';
 
@@ -106,18 +107,43 @@ function parseLine(raw: string, line: number, displayName: string, binary: boole
   return parseManifestLine(text, line, displayName, binary);
 }
 
-/** Entries held back before any is given out: disorder within them is sorted in memory. */
-export const MANIFEST_LOOKAHEAD = 65_536;
+/** Entries of a piped manifest held back before any is given out: disorder within them is sorted in memory. */
+export const MANIFEST_LOOKAHEAD = 16_384;
 
 /**
- * Streams the entries sorted bytewise, reading the file once (a pipe will do). A sorted manifest (what
- * `restore-drill manifest` writes) streams in constant memory, its order and duplicates checked on the
- * way; the first MANIFEST_LOOKAHEAD entries are held back until then, so that an unsorted one (a
- * hand-made `find | xargs sha256sum`) is found out before any entry is used and sorted in memory.
- * Disorder after the look-ahead is refused (MANIFEST_UNSORTED): the entries before it were used.
+ * Streams the entries sorted bytewise. A sorted manifest (what `restore-drill manifest` writes) streams
+ * in constant memory; an unsorted one (a hand-made `find | xargs sha256sum`, or one sorted by a
+ * locale's collation) is sorted in memory. A manifest file is read twice for that (its order checked
+ * first, which holds nothing); one through a pipe (`verify DIR <(ssh host cat nightly.sha256)`) cannot
+ * be, so it is read once, its first MANIFEST_LOOKAHEAD entries held back until its order is seen.
  */
 export async function* readManifestSortedRuns(file: string, displayName = file, options: { lookahead?: number } = {}): AsyncGenerator<ManifestEntry[]> {
-  const lookahead = options.lookahead ?? MANIFEST_LOOKAHEAD;
+  if (!(await stat(file)).isFile()) {
+    yield* readPipedSortedRuns(file, displayName, options.lookahead ?? MANIFEST_LOOKAHEAD);
+    return;
+  }
+  if (await isSorted(file, displayName)) {
+    yield* readManifestRuns(file, displayName);
+    return;
+  }
+  yield await sortedInMemory([], readManifestRuns(file, displayName), displayName);
+}
+
+/** Whether a manifest file is sorted bytewise; a name listed twice in a row is refused. */
+async function isSorted(file: string, displayName: string): Promise<boolean> {
+  let previous: ManifestEntry | undefined;
+  for await (const run of readManifestRuns(file, displayName)) {
+    if (firstDisorder(previous, run, displayName) >= 0) return false;
+    previous = run.at(-1);
+  }
+  return true;
+}
+
+/**
+ * A piped manifest, read once: order and duplicates checked on the way; disorder after the look-ahead
+ * is refused (MANIFEST_UNSORTED), since the entries before it were used.
+ */
+async function* readPipedSortedRuns(file: string, displayName: string, lookahead: number): AsyncGenerator<ManifestEntry[]> {
   const runs = readManifestRuns(file, displayName);
   let held: ManifestEntry[][] | undefined = [];
   let heldEntries = 0;
@@ -175,7 +201,7 @@ export async function* readManifestSorted(file: string, displayName = file): Asy
 function unsorted(displayName: string, entry: ManifestEntry, before: ManifestEntry, lookahead: number): InputError {
   return new InputError(
     'MANIFEST_UNSORTED',
-    `${displayName}:${entry.line}: ${entry.relative} comes after ${before.relative}: the manifest is sorted up to here, past the first ${lookahead} entries, which are all that is sorted in memory. Sort it by path, bytewise (LC_ALL=C sort -k 2 FILE), or write it with "restore-drill manifest".`,
+    `${displayName}:${entry.line}: ${entry.relative} comes after ${before.relative}: the manifest came through a pipe and is sorted up to here, past the first ${lookahead} entries, which are all that is held back to sort. Save it to a file first, sort it by path, bytewise (LC_ALL=C sort -k 2 FILE), or write it with "restore-drill manifest".`,
   );
 }
 

@@ -1,7 +1,8 @@
 /**
- * A manifest is read once: sorted or not, it can come through a pipe (`verify DIR <(ssh host cat
- * nightly.sha256)`), which cannot be read a second time. A manifest sorted for longer than the
- * look-ahead and out of order after it is refused, naming the line (the entries before were used).
+ * A manifest through a pipe (`verify DIR <(ssh host cat nightly.sha256)`), which cannot be read a
+ * second time, is read once: sorted or not. One sorted for longer than the look-ahead and out of order
+ * after it is refused, naming the line (the entries before were used). A manifest file is sorted in
+ * memory wherever its disorder comes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -67,15 +68,21 @@ describe('reading a manifest once', function () {
     await assert.rejects(readAll(file, 8), /nightly\.sha256:5: b is listed twice \(first at line 2\)/);
   });
 
-  it('refuses a manifest sorted beyond the look-ahead and out of order after it, naming the line and how to sort it', async () => {
-    const file = path.join(tmp.path, 'late.sha256');
-    // Longer than one read (256 KiB): the first runs are given out before the disorder shows.
+  it('sorts a manifest file whose disorder comes late (sorted by a locale, say), wherever it comes', async () => {
+    const file = path.join(tmp.path, 'late-file.sha256');
     const names = Array.from({ length: 5000 }, (_, i) => `f${String(i).padStart(5, '0')}`);
     await writeFile(file, lines([...names, 'ab']));
+    assert.deepEqual(await readAll(file, 4), ['ab', ...names]);
+  });
+
+  it('refuses a piped manifest sorted beyond the look-ahead and out of order after it, naming the line and how to sort it', async () => {
+    // Longer than one read (256 KiB): the first runs are given out before the disorder shows.
+    const names = Array.from({ length: 5000 }, (_, i) => `f${String(i).padStart(5, '0')}`);
+    const file = await pipeOf('late-pipe', lines([...names, 'ab']));
     await assert.rejects(readAll(file, 4), (err: unknown) => {
       assert.ok(err instanceof InputError);
       assert.equal(err.code, 'MANIFEST_UNSORTED');
-      assert.match(err.message, /nightly\.sha256:5001: ab comes after f04999: the manifest is sorted up to here, past the first 4 entries/);
+      assert.match(err.message, /nightly\.sha256:5001: ab comes after f04999: the manifest came through a pipe and is sorted up to here, past the first 4 entries/);
       assert.match(err.message, /LC_ALL=C sort -k 2/);
       return true;
     });
