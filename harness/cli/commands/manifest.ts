@@ -7,9 +7,9 @@ export function registerManifest(program: Command): void {
     .description('write the expected state of a folder in sha256sum format (sorted by path; "sha256sum -c" in the folder accepts it)')
     .argument('<dir>', 'the folder to describe (regular files only)')
     .option('-o, --output <file>', 'write to this file instead of stdout, atomically (a temporary file renamed: never half a manifest); inside <dir>, it leaves itself out')
-    .option('--exclude <path>', 'leave this path out (relative to <dir>; a folder leaves out all below it); repeatable', (value: string, list: string[]) => [...list, value], [])
-    .action(async (dir: string, flags: { output?: string; exclude: string[] }) => {
+    .option('--exclude <path>', 'leave this path out (relative to <dir>; a folder leaves out all below it); repeatable', (value: string, list: string[] = []) => [...list, value])
+    .action(async (dir: string, flags: { output?: string; exclude?: string[] }) => {
       const { manifestCommand } = await import('../manifest-command.ts');
-      await manifestCommand(dir, flags);
+      await manifestCommand(dir, { ...flags, exclude: flags.exclude ?? [] });
     });
 }
